@@ -5,10 +5,22 @@ import { returnCodeByNumber } from './return-codes.js';
  * table keep their codename; a vendor code outside it becomes `UPSTREAM_ERROR`.
  */
 export const GATEWAY_UPSTREAM_CODES = {
-  UPSTREAM_ERROR: 'A vendor return code outside the public table (e.g. 9990001 TOKEN_NOT_EXIST).',
-  UPSTREAM_TIMEOUT: 'The vendor did not answer within the configured timeout.',
-  UPSTREAM_UNAVAILABLE: 'The vendor could not be reached or answered with an HTTP 5xx.',
-  UPSTREAM_BAD_RESPONSE: 'The vendor answered something that is not a valid envelope or not the documented data.',
+  UPSTREAM_ERROR: {
+    description: 'The vendor answered a business code outside its public table (e.g. 9990001 TOKEN_NOT_EXIST); see extensions.upstream.',
+    retryable: false,
+  },
+  UPSTREAM_TIMEOUT: {
+    description: 'The vendor did not answer within OPRETAIL_TIMEOUT_MS (or the request was cancelled first).',
+    retryable: true,
+  },
+  UPSTREAM_UNAVAILABLE: {
+    description: 'The vendor could not be reached (connection refused or reset) or answered an HTTP 5xx.',
+    retryable: true,
+  },
+  UPSTREAM_BAD_RESPONSE: {
+    description: 'The vendor answered something that is not a valid envelope (HTML, empty, truncated, non-JSON) or data that breaks the documented contract.',
+    retryable: false,
+  },
 } as const;
 
 export type GatewayUpstreamCode = keyof typeof GATEWAY_UPSTREAM_CODES;
@@ -27,12 +39,12 @@ export abstract class OpretailError extends Error {
 }
 
 /** Where a vendor error came from: safe to show callers (no parameters, no signature, no body). */
-export interface UpstreamErrorDetails {
+export type UpstreamErrorDetails = {
   code: number;
   codename: string;
   cid: string | null;
   method: string;
-}
+};
 
 /** The vendor answered with a non-success `stat.code`. */
 export class UpstreamError extends OpretailError {
@@ -55,7 +67,7 @@ export class UpstreamError extends OpretailError {
     this.codename = known?.codename ?? details.codename;
     this.cid = details.cid;
     this.code = known ? known.codename : 'UPSTREAM_ERROR';
-    this.retryable = known?.retryable ?? false;
+    this.retryable = known?.retryable ?? GATEWAY_UPSTREAM_CODES.UPSTREAM_ERROR.retryable;
   }
 
   get details(): UpstreamErrorDetails {
@@ -67,7 +79,7 @@ export class UpstreamError extends OpretailError {
 export class UpstreamTimeoutError extends OpretailError {
   override readonly name = 'UpstreamTimeoutError';
   readonly code = 'UPSTREAM_TIMEOUT';
-  readonly retryable = true;
+  readonly retryable = GATEWAY_UPSTREAM_CODES.UPSTREAM_TIMEOUT.retryable;
   readonly timeoutMs: number;
 
   constructor(method: string, timeoutMs: number, options?: ErrorOptions) {
@@ -80,7 +92,7 @@ export class UpstreamTimeoutError extends OpretailError {
 export class UpstreamUnavailableError extends OpretailError {
   override readonly name = 'UpstreamUnavailableError';
   readonly code = 'UPSTREAM_UNAVAILABLE';
-  readonly retryable = true;
+  readonly retryable = GATEWAY_UPSTREAM_CODES.UPSTREAM_UNAVAILABLE.retryable;
   readonly httpStatus: number | null;
 
   constructor(method: string, reason: string, httpStatus: number | null, options?: ErrorOptions) {
@@ -93,7 +105,7 @@ export class UpstreamUnavailableError extends OpretailError {
 export class UpstreamBadResponseError extends OpretailError {
   override readonly name = 'UpstreamBadResponseError';
   readonly code = 'UPSTREAM_BAD_RESPONSE';
-  readonly retryable = false;
+  readonly retryable = GATEWAY_UPSTREAM_CODES.UPSTREAM_BAD_RESPONSE.retryable;
   readonly httpStatus: number | null;
 
   /** `reason` must describe the defect, never quote the body. */
