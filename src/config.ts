@@ -1,0 +1,141 @@
+import { createTimestampFormatter } from './upstream/timestamp.js';
+import { SIGN_METHODS, type SignMethod } from './upstream/sign.js';
+
+/** Where upstream calls go: the real vendor, or the embedded emulator (demo mode). */
+export type UpstreamConfig =
+  | {
+      mode: 'vendor';
+      baseUrl: string;
+      appKey: string;
+      appSecret: string;
+      signMethod: SignMethod;
+      aid: string;
+      timeZone: string;
+      authenticator: string | undefined;
+    }
+  | { mode: 'demo'; signMethod: SignMethod; timeZone: string };
+
+/** The whole validated configuration; built from the environment in one place. */
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  upstream: UpstreamConfig;
+  /** Per-attempt upstream timeout. */
+  timeoutMs: number;
+  /** Further attempts after a retryable upstream failure. */
+  retries: number;
+  /** Upstream calls in flight at once for one GraphQL request. */
+  maxConcurrency: number;
+  /** Longest `passengerIndicator` window, in days. */
+  maxSpanDays: number;
+  /** Longest `dailyPassengerIndicators` series, in days. */
+  maxDailyDays: number;
+  /** Most ids `stores(ids:)` accepts. */
+  maxStoreIds: number;
+  /** Debug only: no batching/de-duplication (one upstream call per resolved field). */
+  disableLoader: boolean;
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A configuration problem; the message names the variable and never echoes a secret's value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the environment. Every variable is documented in the README's configuration table
+ * and in `.env.example`.
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const flag = (name: string): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined || raw === '0' || raw === 'false') return false;
+    if (raw === '1' || raw === 'true') return true;
+    problems.push(`${name} must be 1/true or 0/false (got "${raw}")`);
+    return false;
+  };
+
+  const signMethod = oneOf('OPRETAIL_SIGN_METHOD', SIGN_METHODS, 'md5');
+  const timeZone = read('OPRETAIL_TIMEZONE') ?? 'Asia/Shanghai';
+  try {
+    createTimestampFormatter(timeZone);
+  } catch {
+    problems.push(`OPRETAIL_TIMEZONE must be an IANA time zone such as Asia/Shanghai (got "${timeZone}")`);
+  }
+
+  let upstream: UpstreamConfig;
+  const baseUrl = read('OPRETAIL_BASE_URL');
+  if (baseUrl === undefined) {
+    upstream = { mode: 'demo', signMethod, timeZone };
+  } else {
+    try {
+      const url = new URL(baseUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`OPRETAIL_BASE_URL must be an http(s) URL such as https://openapi.opretail.com/cloud.api`);
+    }
+    const appKey = read('OPRETAIL_APP_KEY');
+    const appSecret = env.OPRETAIL_APP_SECRET; // secrets are used verbatim: whitespace may be part of them
+    if (appKey === undefined) problems.push('OPRETAIL_APP_KEY is required when OPRETAIL_BASE_URL is set');
+    if (appSecret === undefined || appSecret === '') {
+      problems.push('OPRETAIL_APP_SECRET is required when OPRETAIL_BASE_URL is set');
+    }
+    upstream = {
+      mode: 'vendor',
+      baseUrl,
+      appKey: appKey ?? '',
+      appSecret: appSecret ?? '',
+      signMethod,
+      aid: read('OPRETAIL_AID') ?? 'S107',
+      timeZone,
+      authenticator: read('OPRETAIL_AUTHENTICATOR'),
+    };
+  }
+
+  const config: GatewayConfig = {
+    host: read('HOST') ?? '127.0.0.1',
+    port: integer('PORT', 4000, 0, 65535),
+    upstream,
+    timeoutMs: integer('OPRETAIL_TIMEOUT_MS', 10_000, 1, 600_000),
+    retries: integer('OPRETAIL_RETRIES', 1, 0, 5),
+    maxConcurrency: integer('OPRETAIL_MAX_CONCURRENCY', 8, 1, 256),
+    maxSpanDays: integer('OPRETAIL_MAX_SPAN_DAYS', 366, 1, 3660),
+    maxDailyDays: integer('OPRETAIL_MAX_DAILY_DAYS', 93, 1, 3660),
+    maxStoreIds: integer('GATEWAY_MAX_STORE_IDS', 500, 1, 10_000),
+    disableLoader: flag('GATEWAY_DISABLE_LOADER'),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,74 @@
+import type { GatewayContext } from '../context.js';
+import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
+import { badUserInput } from './errors.js';
+import { daysInclusive, eachDay } from './local-date.js';
+
+/** Backing shape of `Store`: only the id, so selecting a store costs no upstream call. */
+export interface StoreShape {
+  id: string;
+}
+
+/** Backing shape of `PassengerIndicator`. */
+export interface PassengerIndicatorShape extends PassengerIndicatorFigures {
+  storeId: string;
+  from: string;
+  to: string;
+  businessHoursOnly: boolean;
+}
+
+export interface WindowArgs {
+  from: string;
+  to: string;
+  businessHoursOnly: boolean;
+}
+
+const STORE_ID = /^[1-9]\d{0,10}$/;
+
+function checkStoreId(id: string): StoreShape {
+  if (!STORE_ID.test(id)) {
+    throw badUserInput(`Store id "${truncate(id)}" is not a 1–11 digit positive integer.`, 'id');
+  }
+  return { id };
+}
+
+export function resolveStore(id: string): StoreShape {
+  return checkStoreId(id);
+}
+
+export function resolveStores(ids: readonly string[], context: GatewayContext): StoreShape[] {
+  if (ids.length > context.limits.maxStoreIds) {
+    throw badUserInput(`stores(ids:) takes at most ${context.limits.maxStoreIds} ids; got ${ids.length}.`, 'ids');
+  }
+  return ids.map(checkStoreId);
+}
+
+function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
+  if (args.from > args.to) throw badUserInput(`${field}: from (${args.from}) is after to (${args.to}).`, 'from');
+  const days = daysInclusive(args.from, args.to);
+  if (days > maxDays) throw badUserInput(`${field}: the window spans ${days} days; the limit is ${maxDays}.`, 'to');
+}
+
+function loadWindow(store: StoreShape, from: string, to: string, businessHoursOnly: boolean, context: GatewayContext) {
+  return context.passengerIndicators
+    .load({ depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly })
+    .then((figures): PassengerIndicatorShape => ({ ...figures, storeId: store.id, from, to, businessHoursOnly }));
+}
+
+export function resolvePassengerIndicator(store: StoreShape, args: WindowArgs, context: GatewayContext): Promise<PassengerIndicatorShape> {
+  checkWindow(args, context.limits.maxSpanDays, 'passengerIndicator');
+  return loadWindow(store, args.from, args.to, args.businessHoursOnly, context);
+}
+
+/**
+ * One entry per day, each its own one-day upstream window: the vendor de-duplicates visitors per window, so a
+ * day can never be derived by splitting or summing another answer.
+ */
+export function resolveDailyPassengerIndicators(store: StoreShape, args: WindowArgs, context: GatewayContext): Promise<PassengerIndicatorShape>[] {
+  checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
+  // Promises per item (not Promise.all): a failing day is reported at its own index in the error path.
+  return eachDay(args.from, args.to).map((day) => loadWindow(store, day, day, args.businessHoursOnly, context));
+}
+
+function truncate(text: string): string {
+  return text.length > 32 ? `${text.slice(0, 32)}…` : text;
+}

@@ -1,0 +1,82 @@
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createOpretailClient, type OpretailClientConfig, type UpstreamAttemptEvent } from './upstream/client.js';
+import { createPassengerFlowApi } from './upstream/passenger-flow.js';
+import { createGatewayYoga, GRAPHQL_PATH } from './yoga.js';
+
+/** Demo credentials of the embedded emulator; they only ever travel over loopback. */
+const DEMO_KEY = { key: 'demo-key', secret: 'demo-secret' };
+
+/** Logs what an upstream attempt was, never what it carried. */
+function logAttempt(logger: Logger) {
+  return (event: UpstreamAttemptEvent) => {
+    const line = `upstream ${event.method} attempt=${event.attempt} outcome=${event.outcome} ms=${event.durationMs}${event.cid ? ` cid=${event.cid}` : ''}`;
+    if (event.outcome === 'SUCCESS') logger.debug(line);
+    else logger.warn(line);
+  };
+}
+
+async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{ client: OpretailClientConfig; stop(): Promise<void> }> {
+  const common = { timeoutMs: config.timeoutMs, retries: config.retries, onAttempt: logAttempt(logger), connections: config.maxConcurrency * 2 };
+  if (config.upstream.mode === 'vendor') {
+    const { upstream } = config;
+    logger.info(`upstream: ${upstream.baseUrl} (key ${upstream.appKey}, ${upstream.signMethod}, aid ${upstream.aid}, zone ${upstream.timeZone})`);
+    return {
+      client: { ...common, ...upstream, ...(upstream.authenticator ? { authenticator: upstream.authenticator } : {}) },
+      stop: async () => {},
+    };
+  }
+  // The emulator is loaded only in demo mode, so a production start never pulls it in.
+  const { startEmulator } = await import('./emulator/index.js');
+  const emulator = await startEmulator({ keys: [DEMO_KEY], host: '127.0.0.1', port: 0 });
+  logger.info(`DEMO MODE: OPRETAIL_BASE_URL is not set, so the built-in opretail emulator serves synthetic data at ${emulator.url}`);
+  return {
+    client: { ...common, baseUrl: emulator.url, appKey: DEMO_KEY.key, appSecret: DEMO_KEY.secret, signMethod: config.upstream.signMethod, timeZone: config.upstream.timeZone },
+    stop: () => emulator.close(),
+  };
+}
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const upstream = await resolveUpstream(config, logger);
+  const client = createOpretailClient(upstream.client);
+  const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger });
+  const server = createServer(yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info(`Passenger Flow Gateway listening on http://${config.host}:${port}${GRAPHQL_PATH} (GraphiQL in a browser)`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await client.close();
+    await upstream.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+import { GraphQLError, Kind } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayConfig } from './config.js';
+import { createContext, type GatewayContext } from './context.js';
+import { silentLogger, type Logger } from './logger.js';
+import { toPublicError } from './resolvers/errors.js';
+import { schema } from './schema/index.js';
+import type { PassengerFlowApi } from './upstream/passenger-flow.js';
+
+export interface GatewayYogaOptions {
+  passengerFlow: PassengerFlowApi;
+  config: Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxSpanDays' | 'maxDailyDays' | 'maxStoreIds'>;
+  logger?: Logger;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** Preloaded in GraphiQL: something that works on the demo emulator right away. */
+export const EXAMPLE_QUERY = `# Passenger flow of one store: a week's total and its days.
+# In demo mode every store id works; try a few.
+query StoreWeek {
+  store(id: "174679") {
+    id
+    week: passengerIndicator(from: "2026-05-04", to: "2026-05-10") {
+      inflow
+      passBy
+      outsideFlow
+      inShopRate
+      outflow
+    }
+    days: dailyPassengerIndicators(from: "2026-05-04", to: "2026-05-10", businessHoursOnly: true) {
+      from
+      inflow
+      inShopRate
+    }
+  }
+}
+`;
+
+/**
+ * An invalid literal for a custom scalar (e.g. `from: "2026-02-30"`) fails validation; it is bad user input,
+ * like the same value sent as a variable, so it gets the same code.
+ */
+function useScalarInputErrors(): Plugin {
+  return {
+    onValidate() {
+      return ({ valid, result }) => {
+        if (valid) return;
+        for (const error of result) {
+          const extensions = error.extensions as Record<string, unknown>;
+          extensions.code = isBadValue(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
+          extensions.retryable = false;
+        }
+      };
+    },
+  };
+}
+
+/** A literal argument value the schema refuses (a scalar's parse failure, a wrong-typed literal). */
+function isBadValue(error: GraphQLError): boolean {
+  return Boolean(error.originalError) || (error.nodes ?? []).some((node) => VALUE_KINDS.has(node.kind));
+}
+
+const VALUE_KINDS = new Set<string>([Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT]);
+
+export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstance<Record<string, never>, GatewayContext> {
+  const logger = options.logger ?? silentLogger;
+  // yoga logs every error it returns at error level; intended GraphQL errors (bad input, upstream codes
+  // already in the response) are routine, so they go to debug and only unexpected failures stay errors.
+  const yogaLogger: Logger = {
+    ...logger,
+    error: (...args: unknown[]) => (args.every((arg) => !(arg instanceof GraphQLError)) ? logger.error(...args) : logger.debug(...args)),
+  };
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    logging: yogaLogger,
+    context: ({ request }) => createContext(options, request.signal),
+    graphiql: { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY },
+    plugins: [useScalarInputErrors()],
+    maskedErrors: {
+      maskError(error) {
+        if (error instanceof GraphQLError) {
+          const visible = toPublicError(error);
+          if (visible.extensions.code === 'INTERNAL_SERVER_ERROR' && error.originalError) {
+            logger.error('unexpected resolver error', error.originalError);
+          }
+          return visible;
+        }
+        logger.error('unexpected error', error);
+        return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR', retryable: false } });
+      },
+    },
+  });
+}
