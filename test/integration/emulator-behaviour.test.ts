@@ -1,0 +1,441 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { computePassengerIndicator, startEmulator, storeProfile, type Emulator, type Fault } from '../../src/emulator/index.js';
+import { BUSINESS_CODES } from '../../src/upstream/return-codes.js';
+import {
+  dataOf,
+  DEFAULT_BUSINESS,
+  formEncode,
+  get,
+  GET_INDICATOR,
+  MOBILE_LOGIN,
+  post,
+  signedParams,
+  type EmulatorAnswer,
+} from './emulator-requests.js';
+
+// Each block starts its own emulator: token mode, fault injection, synthetic data and the call log.
+
+describe('token mode', () => {
+  let emulator: Emulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], requireToken: true, users: { alice: 'pw-alice', bob: 'pw-bob' } });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  const login = (userName: string, password: string): Promise<EmulatorAnswer> =>
+    post(emulator.url, signedParams({ mt: MOBILE_LOGIN, business: { userName, password } }));
+
+  async function token(): Promise<string> {
+    const answer = await login('alice', 'pw-alice');
+    expect(answer.json?.stat.code).toBe(0);
+    const { token } = dataOf(answer);
+    if (typeof token !== 'string') throw new Error('no token');
+    return token;
+  }
+
+  const indicator = (headers: Record<string, string> = {}) => post(emulator.url, signedParams(), headers);
+
+  describe('token mode', () => {
+    it('mobileLogin answers a 32-hex token and a stable numeric enterpriseId', async () => {
+      const first = dataOf(await login('alice', 'pw-alice'));
+      const second = dataOf(await login('alice', 'pw-alice'));
+      expect(first['token']).toMatch(/^[0-9a-f]{32}$/);
+      expect(second['token']).not.toBe(first['token']);
+      expect(first['enterpriseId']).toEqual(expect.any(Number));
+      expect(second['enterpriseId']).toBe(first['enterpriseId']);
+    });
+
+    it('business calls without a token answer 9990001 TOKEN_NOT_EXIST', async () => {
+      const answer = await indicator();
+      expect(answer.json?.stat).toMatchObject({ code: 9990001, codename: 'TOKEN_NOT_EXIST' });
+      expect(answer.json?.stat).toMatchObject(BUSINESS_CODES.TOKEN_NOT_EXIST);
+      expect(answer.json?.data).toBeNull();
+    });
+
+    it('an unknown token answers 9990001', async () => {
+      expect((await indicator({ authenticator: 'f'.repeat(32) })).json?.stat.code).toBe(9990001);
+    });
+
+    it('a valid token works in `authenticator` and in `Ovo-Authorization`', async () => {
+      const t = await token();
+      expect((await indicator({ authenticator: t })).json?.stat.code).toBe(0);
+      expect((await indicator({ 'Ovo-Authorization': t })).json?.stat.code).toBe(0);
+      expect((await indicator({ authenticator: 'wrong', 'Ovo-Authorization': t })).json?.stat.code).toBe(0);
+    });
+
+    it('revokeTokens() invalidates issued tokens; logging in again works', async () => {
+      const t = await token();
+      emulator.revokeTokens();
+      expect((await indicator({ authenticator: t })).json?.stat.code).toBe(9990001);
+      expect((await indicator({ authenticator: await token() })).json?.stat.code).toBe(0);
+    });
+
+    it('the token check comes after authentication: a bad signature is still SIGN_WRONG', async () => {
+      expect((await post(emulator.url, signedParams({ secret: 'wrong' }))).json?.stat.code).toBe(7);
+    });
+
+    it('login errors: unknown user 103094, wrong or empty password 103095, missing userName -500', async () => {
+      const unknown = await login('carol', 'pw-alice');
+      expect(unknown.json?.stat).toMatchObject({ code: 103094, codename: 'USERNAME_ERROE' });
+      expect(unknown.json?.stat).toMatchObject(BUSINESS_CODES.USERNAME_ERROE);
+      const wrong = await login('alice', 'pw-bob');
+      expect(wrong.json?.stat).toMatchObject({ code: 103095, codename: 'PASSWORD_ERROE' });
+      expect(wrong.json?.stat).toMatchObject(BUSINESS_CODES.PASSWORD_ERROE);
+      expect((await login('alice', '')).json?.stat.code).toBe(103095);
+      expect((await login('', 'pw-alice')).json?.stat.code).toBe(-500);
+      expect(JSON.stringify(wrong.json)).not.toContain('pw-');
+    });
+
+    it('records the token headers in the call log', async () => {
+      emulator.resetCalls();
+      await indicator({ authenticator: 'a-token', 'Ovo-Authorization': 'b-token' });
+      expect(emulator.calls[0]?.headers).toEqual({ authenticator: 'a-token', ovoAuthorization: 'b-token' });
+    });
+  });
+
+  describe('without token mode', () => {
+    it('business calls need no token and mobileLogin still works (default user demo/demo-password)', async () => {
+      const open = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }] });
+      try {
+        expect((await post(open.url, signedParams())).json?.stat.code).toBe(0);
+        const answer = await post(open.url, signedParams({ mt: MOBILE_LOGIN, business: { userName: 'demo', password: 'demo-password' } }));
+        expect(answer.json?.stat.code).toBe(0);
+        expect(dataOf(answer)['token']).toMatch(/^[0-9a-f]{32}$/);
+      } finally {
+        await open.close();
+      }
+    });
+  });
+});
+
+describe('faults', () => {
+  let emulator: Emulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }] });
+  });
+  afterEach(() => {
+    emulator.setFaults([]);
+    emulator.setLatency(0);
+    emulator.resetCalls();
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  const call = (business: Record<string, string> = DEFAULT_BUSINESS) => post(emulator.url, signedParams({ business }));
+  const rawCall = () =>
+    fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formEncode(signedParams()) });
+
+  describe('fault kinds', () => {
+    it('code: HTTP 200 with that stat.code, codename from the table, default and custom result', async () => {
+      emulator.setFaults([{ kind: 'code', code: -500, times: 1 }, { kind: 'code', code: 9990001, codename: 'TOKEN_NOT_EXIST', result: 'custom', times: 1 }]);
+      const first = await call();
+      expect(first.status).toBe(200);
+      expect(first.json?.stat).toMatchObject({ code: -500, codename: 'API_SYSTEM_CALL_ERROR' });
+      expect(first.json?.data).toBeNull();
+      const second = await call();
+      expect(second.json?.stat).toMatchObject({ code: 9990001, codename: 'TOKEN_NOT_EXIST' });
+      expect(second.json?.result).toBe('custom');
+      expect((await call()).json?.stat.code).toBe(0);
+      expect(emulator.calls.map((c) => [c.code, c.codename, c.fault])).toEqual([
+        [-500, 'API_SYSTEM_CALL_ERROR', 'code'],
+        [9990001, 'TOKEN_NOT_EXIST', 'code'],
+        [0, 'SUCCESS', null],
+      ]);
+    });
+
+    it('a business code from BUSINESS_CODES gets its codename without being told', async () => {
+      emulator.setFaults([{ kind: 'code', code: 103095 }]);
+      expect((await call()).json?.stat).toMatchObject({ code: 103095, codename: 'PASSWORD_ERROE' });
+    });
+
+    it.each([undefined, 503, 404])('http %s: that status (default 502) with an HTML page', async (status) => {
+      emulator.setFaults([status === undefined ? { kind: 'http' } : { kind: 'http', status }]);
+      const res = await rawCall();
+      expect(res.status).toBe(status ?? 502);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(await res.text()).toMatch(/^<!DOCTYPE html>/);
+      expect(emulator.calls[0]).toMatchObject({ code: null, codename: null, fault: 'http' });
+    });
+
+    it('html200: HTTP 200 with an HTML page', async () => {
+      emulator.setFaults([{ kind: 'html200' }]);
+      const res = await rawCall();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(await res.text()).toContain('<form');
+    });
+
+    it('malformed-json: HTTP 200, JSON content type, unparseable body', async () => {
+      emulator.setFaults([{ kind: 'malformed-json' }]);
+      const res = await rawCall();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+      const text = await res.text();
+      expect(text.length).toBeGreaterThan(10);
+      expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    });
+
+    it('empty: HTTP 200 with an empty body', async () => {
+      emulator.setFaults([{ kind: 'empty' }]);
+      const res = await rawCall();
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+    });
+
+    it('reset: the socket is destroyed without an answer', async () => {
+      emulator.setFaults([{ kind: 'reset' }]);
+      await expect(rawCall()).rejects.toThrow(TypeError);
+      expect(emulator.calls[0]).toMatchObject({ code: null, fault: 'reset' });
+    });
+
+    it('hang: no answer until the client aborts', async () => {
+      emulator.setFaults([{ kind: 'hang' }]);
+      const started = Date.now();
+      await expect(
+        fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formEncode(signedParams()), signal: AbortSignal.timeout(150) }),
+      ).rejects.toThrow(/aborted|timeout/i);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(emulator.callCount({ code: null })).toBe(1);
+      expect(emulator.calls[0]?.fault).toBe('hang');
+    });
+
+    it('data: SUCCESS envelope with the given data', async () => {
+      emulator.setFaults([{ kind: 'data', data: { passengerFlow: 'lots' } }]);
+      const answer = await call();
+      expect(answer.json?.stat).toMatchObject({ code: 0, codename: 'SUCCESS' });
+      expect(answer.json?.data).toEqual({ passengerFlow: 'lots' });
+      expect(emulator.calls[0]).toMatchObject({ code: 0, fault: 'data' });
+    });
+  });
+
+  describe('fault selection', () => {
+    it('faults only hit well-authenticated calls', async () => {
+      emulator.setFaults([{ kind: 'code', code: -999 }]);
+      expect((await post(emulator.url, signedParams({ secret: 'wrong' }))).json?.stat.code).toBe(7);
+      expect((await post(emulator.url, signedParams({ mt: 'open.demo.none' }))).json?.stat.code).toBe(9);
+      expect((await call()).json?.stat.code).toBe(-999);
+    });
+
+    it('times: applied that many times, then spent; setFaults starts the count afresh', async () => {
+      const faults: Fault[] = [{ kind: 'code', code: -500, times: 2 }];
+      emulator.setFaults(faults);
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await call()).json?.stat.code);
+      expect(codes).toEqual([-500, -500, 0, 0]);
+      emulator.setFaults(faults);
+      expect((await call()).json?.stat.code).toBe(-500);
+      expect(emulator.callCount({ code: -500 })).toBe(3);
+    });
+
+    it('depId filter (string or number) and method filter', async () => {
+      emulator.setFaults([
+        { kind: 'code', code: -500, depId: 42 },
+        { kind: 'code', code: -999, method: MOBILE_LOGIN },
+      ]);
+      expect((await call({ ...DEFAULT_BUSINESS, depId: '42' })).json?.stat.code).toBe(-500);
+      expect((await call({ ...DEFAULT_BUSINESS, depId: '43' })).json?.stat.code).toBe(0);
+      expect((await post(emulator.url, signedParams({ mt: MOBILE_LOGIN, business: { userName: 'demo', password: 'demo-password' } }))).json?.stat.code).toBe(-999);
+      emulator.setFaults([{ kind: 'code', code: -500, depId: '43', method: GET_INDICATOR }]);
+      expect((await call({ ...DEFAULT_BUSINESS, depId: '43' })).json?.stat.code).toBe(-500);
+      expect(emulator.callCount({ depId: '43' })).toBe(2);
+      expect(emulator.callCount({ depId: '43', code: -500 })).toBe(1);
+    });
+
+    it('first matching fault that fires wins', async () => {
+      emulator.setFaults([{ kind: 'code', code: -500, depId: '1', times: 1 }, { kind: 'code', code: -999 }]);
+      expect((await call({ ...DEFAULT_BUSINESS, depId: '1' })).json?.stat.code).toBe(-500);
+      expect((await call({ ...DEFAULT_BUSINESS, depId: '1' })).json?.stat.code).toBe(-999);
+    });
+
+    it('rate: deterministic for a seed, roughly the given share, different for another seed', async () => {
+      async function pattern(seed: number): Promise<string> {
+        const e = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], seed, faults: [{ kind: 'code', code: -500, rate: 0.5 }] });
+        try {
+          let out = '';
+          for (let i = 0; i < 40; i++) out += (await post(e.url, signedParams())).json?.stat.code === -500 ? 'x' : '.';
+          return out;
+        } finally {
+          await e.close();
+        }
+      }
+      const a = await pattern(7);
+      expect(await pattern(7)).toBe(a);
+      expect(await pattern(8)).not.toBe(a);
+      const hits = a.split('').filter((c) => c === 'x').length;
+      expect(hits).toBeGreaterThan(8);
+      expect(hits).toBeLessThan(32);
+    });
+
+    it('rate 0 never fires', async () => {
+      emulator.setFaults([{ kind: 'code', code: -500, rate: 0 }]);
+      for (let i = 0; i < 5; i++) expect((await call()).json?.stat.code).toBe(0);
+    });
+  });
+
+  describe('latency and close', () => {
+    it('setLatency delays every answer', async () => {
+      emulator.setLatency(120);
+      const started = Date.now();
+      expect((await call()).json?.stat.code).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+      emulator.setLatency(0);
+    });
+
+    it('close() ends hanging requests and mid-latency requests promptly', async () => {
+      const e = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], faults: [{ kind: 'hang', depId: '1' }], latencyMs: 60_000 });
+      const hanging = post(e.url, signedParams({ business: { ...DEFAULT_BUSINESS, depId: '1' } })).catch((error: unknown) => error);
+      const slow = post(e.url, signedParams()).catch((error: unknown) => error);
+      while (e.callCount() < 2) await new Promise((r) => setTimeout(r, 10));
+      const started = Date.now();
+      await e.close();
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await hanging).toBeInstanceOf(Error);
+      expect(await slow).toBeInstanceOf(Error);
+    });
+  });
+});
+
+describe('data and call log', () => {
+  let emulator: Emulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }] });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  /** Stores chosen by their profile, so each shape is exercised whatever the hash gives. */
+  function findDepId(predicate: (depId: number) => boolean): string {
+    for (let depId = 100000; depId < 101000; depId++) if (predicate(depId)) return String(depId);
+    throw new Error('no such store');
+  }
+
+  const query = (depId: string, businessHoursOnly = false) => ({ ...DEFAULT_BUSINESS, depId, isOnBusinessTime: businessHoursOnly ? '1' : '0' });
+
+  describe('getPassengerIndicatorData over HTTP', () => {
+    it('answers exactly computePassengerIndicator, numbers for depId % 3 ≠ 0 in mixed style', async () => {
+      const depId = findDepId((d) => d % 3 !== 0 && !storeProfile(d).faceDevices && storeProfile(d).fittingRoom);
+      const data = dataOf(await post(emulator.url, signedParams({ business: query(depId) })));
+      const expected = computePassengerIndicator({ depId, startTime: DEFAULT_BUSINESS.startTime, endTime: DEFAULT_BUSINESS.endTime });
+      expect(data).toEqual(expected);
+      expect(Object.keys(data).sort()).toEqual(
+        ['dressingPassengerFlow', 'dressingRate', 'inShopRate', 'outFlowCount', 'outsidePassengerFlow', 'passPassengerFlow', 'passengerFlow', 'shopId'],
+      );
+      expect(data['shopId']).toBe('');
+    });
+
+    it('mixed style: numeric strings for depId % 3 === 0', async () => {
+      const depId = findDepId((d) => d % 3 === 0);
+      const data = dataOf(await post(emulator.url, signedParams({ business: query(depId) })));
+      const expected = computePassengerIndicator({ depId, startTime: DEFAULT_BUSINESS.startTime, endTime: DEFAULT_BUSINESS.endTime });
+      expect(data['passengerFlow']).toBe(String(expected.passengerFlow));
+      expect(data['inShopRate']).toBe(String(expected.inShopRate));
+      expect(data['shopId']).toBe('');
+    });
+
+    it('face-device stores omit outFlowCount; stores without a fitting room omit the dressing fields', async () => {
+      const face = findDepId((d) => storeProfile(d).faceDevices && !storeProfile(d).fittingRoom);
+      const data = dataOf(await post(emulator.url, signedParams({ business: query(face) })));
+      expect(data).not.toHaveProperty('outFlowCount');
+      expect(data).not.toHaveProperty('dressingPassengerFlow');
+      expect(data).not.toHaveProperty('dressingRate');
+      expect(data).toHaveProperty('passengerFlow');
+    });
+
+    it.each(['number', 'string'] as const)('numberStyle %s renders every numeric field that way', async (numberStyle) => {
+      const styled = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], numberStyle });
+      try {
+        for (const depId of ['174679', '174681']) {
+          const data = dataOf(await post(styled.url, signedParams({ business: query(depId) })));
+          for (const [name, value] of Object.entries(data)) {
+            if (name === 'shopId') continue;
+            expect(typeof value, name).toBe(numberStyle);
+          }
+        }
+      } finally {
+        await styled.close();
+      }
+    });
+
+    it('isOnBusinessTime=1 answers the business-hours figures (and the configured hours)', async () => {
+      const whole = dataOf(await post(emulator.url, signedParams({ business: query('174679') })));
+      const open = dataOf(await post(emulator.url, signedParams({ business: query('174679', true) })));
+      const base = { depId: '174679', startTime: DEFAULT_BUSINESS.startTime, endTime: DEFAULT_BUSINESS.endTime };
+      expect(open['passengerFlow']).toBe(computePassengerIndicator({ ...base, businessHoursOnly: true }).passengerFlow);
+      expect(Number(open['passengerFlow'])).toBeLessThan(Number(whole['passengerFlow']));
+
+      const early = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], businessHours: { open: 8, close: 12 } });
+      try {
+        const short = dataOf(await post(early.url, signedParams({ business: query('174679', true) })));
+        expect(short['passengerFlow']).toBe(
+          computePassengerIndicator({ ...base, businessHoursOnly: true }, { businessHours: { open: 8, close: 12 } }).passengerFlow,
+        );
+      } finally {
+        await early.close();
+      }
+    });
+
+    it('isOnBusinessTime is optional (default 0)', async () => {
+      const { isOnBusinessTime: _omit, ...rest } = DEFAULT_BUSINESS;
+      const data = dataOf(await post(emulator.url, signedParams({ business: rest })));
+      expect(data).toEqual(computePassengerIndicator({ depId: rest.depId, startTime: rest.startTime, endTime: rest.endTime }));
+    });
+  });
+
+  describe('call log', () => {
+    it('records each call with its parameters, code and headers; callCount filters; resetCalls clears', async () => {
+      emulator.resetCalls();
+      const before = Date.now();
+      await post(emulator.url, signedParams({ business: query('101') }), { authenticator: 'tok' });
+      await get(emulator.url, signedParams({ business: query('102', true) }));
+      await post(emulator.url, signedParams({ secret: 'wrong', business: query('101') }));
+      await fetch(`${emulator.origin}/nope`);
+
+      expect(emulator.calls).toHaveLength(4);
+      const [first, second, third, fourth] = emulator.calls;
+      expect(first).toMatchObject({
+        httpMethod: 'POST',
+        path: '/cloud.api',
+        method: GET_INDICATOR,
+        akey: 'k1',
+        depId: '101',
+        startTime: DEFAULT_BUSINESS.startTime,
+        endTime: DEFAULT_BUSINESS.endTime,
+        isOnBusinessTime: '0',
+        code: 0,
+        codename: 'SUCCESS',
+        fault: null,
+        headers: { authenticator: 'tok', ovoAuthorization: null },
+      });
+      expect(first?.at).toBeGreaterThanOrEqual(before);
+      expect(second).toMatchObject({ httpMethod: 'GET', depId: '102', isOnBusinessTime: '1', code: 0 });
+      expect(third).toMatchObject({ depId: '101', code: 7, codename: 'SIGN_WRONG' });
+      expect(fourth).toMatchObject({ path: '/nope', code: null, method: null });
+      expect(emulator.calls.map((c) => c.seq)).toEqual([1, 2, 3, 4].map((n) => n + (first?.seq ?? 0) - 1));
+
+      expect(emulator.callCount()).toBe(4);
+      expect(emulator.callCount({ depId: '101' })).toBe(2);
+      expect(emulator.callCount({ depId: '101', code: 0 })).toBe(1);
+      expect(emulator.callCount({ method: GET_INDICATOR })).toBe(3);
+      expect(emulator.callCount({ code: 7 })).toBe(1);
+      expect(emulator.callCount({ code: null })).toBe(1);
+
+      emulator.resetCalls();
+      expect(emulator.calls).toHaveLength(0);
+      expect(emulator.callCount()).toBe(0);
+    });
+
+    it('never records or answers the secret', async () => {
+      emulator.resetCalls();
+      const answers = [await post(emulator.url, signedParams()), await post(emulator.url, signedParams({ secret: 'wrong' }))];
+      const everything = JSON.stringify(emulator.calls) + answers.map((a) => a.text).join('');
+      expect(everything).not.toContain('secret-1');
+    });
+  });
+});

@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { post, signedParams } from './emulator-requests.js';
+
+const TSX = 'node_modules/.bin/tsx';
+const CLI = 'src/emulator/cli.ts';
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function run(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; stdout: () => string; stderr: () => string } {
+  const child = spawn(TSX, [CLI, ...args], { env: { ...process.env, EMULATOR_KEYS: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { child, stdout: () => out, stderr: () => err };
+}
+
+async function listeningLine(stdout: () => string, child: ChildProcess): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  while (!stdout().includes('\n')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no listening line: ${stdout()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return stdout().split('\n')[0] ?? '';
+}
+
+// Each case spawns a process (~0.5 s of tsx start-up): few cases here; flag parsing and EMULATOR_KEYS errors are unit-tested.
+describe('emulator CLI', () => {
+  it('prints one listening line with the URL and key names (never secrets), serves, and exits 0 on SIGTERM', async () => {
+    const { child, stdout } = run(['--port', '0', '--host', '127.0.0.1', '--require-token'], { EMULATOR_KEYS: 'cli-key:cli-secret-value,other:x:y' });
+    const line = await listeningLine(stdout, child);
+    expect(line).toMatch(/^opretail emulator listening on http:\/\/127\.0\.0\.1:\d+\/cloud\.api \(keys: cli-key, other, token mode\)$/);
+    expect(stdout()).not.toContain('cli-secret-value');
+    const url = /(http:\/\/\S+)/.exec(line)?.[1] ?? '';
+    // The key "other" has the secret "x:y" (split on the first ':'); --require-token → TOKEN_NOT_EXIST.
+    expect((await post(url, signedParams({ key: 'other', secret: 'x:y' }))).json?.stat.code).toBe(9990001);
+    expect((await post(url, signedParams({ key: 'cli-key', secret: 'x:y' }))).json?.stat.code).toBe(7);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(stdout().trim().split('\n')).toHaveLength(1);
+  }, 15_000);
+
+  it('a bad flag → message with usage, exit 2', async () => {
+    const { child, stderr } = run(['--port', 'abc']);
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(/--port must be a whole number/);
+    expect(stderr()).toContain('usage:');
+  }, 15_000);
+});
