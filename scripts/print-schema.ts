@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { lexicographicSortSchema, printSchema } from 'graphql';
+import { graphql } from 'graphql';
 import { ERROR_CODES } from '../src/error-codes.js';
 import { schema } from '../src/schema/index.js';
 
 /**
- * `npm run schema:print` writes schema.graphql and the README's error-code table, both derived from code;
+ * `npm run schema:print` writes schema.graphql (the federation subgraph SDL) and the README's error-code table, both derived from code;
  * `--check` (npm run schema:check) fails when either checked-in copy has drifted.
  */
 const START = '<!-- error-codes:start -->';
@@ -24,8 +24,17 @@ function withTable(readme: string): string {
   return `${readme.slice(0, start + START.length)}\n${errorTable()}\n${readme.slice(end)}`;
 }
 
+/** schema.graphql is exactly what a federation router reads from `_service { sdl }`. */
+async function subgraphSdl(): Promise<string> {
+  const result = await graphql({ schema, source: '{ _service { sdl } }' });
+  const sdl = (result.data?._service as { sdl?: string } | undefined)?.sdl;
+  if (result.errors?.length || !sdl) throw new Error(`_service { sdl } failed: ${result.errors?.map((e) => e.message).join('; ')}`);
+  return `${sdl.trim()}\n`;
+}
+
+const sdl = await subgraphSdl();
 const files = [
-  { url: new URL('../schema.graphql', import.meta.url), render: () => `${printSchema(lexicographicSortSchema(schema))}\n` },
+  { url: new URL('../schema.graphql', import.meta.url), render: () => sdl },
   { url: new URL('../README.md', import.meta.url), render: (current: string) => withTable(current) },
 ];
 

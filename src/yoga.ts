@@ -1,4 +1,5 @@
 import { GraphQLError, Kind } from 'graphql';
+import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
@@ -77,7 +78,12 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
     logging: yogaLogger,
     context: ({ request }) => createContext(options, request.signal),
     graphiql: { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY },
-    plugins: [useScalarInputErrors()],
+    plugins: [
+      useScalarInputErrors(),
+      // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`.
+      // Errors in a trace get the same public face as in the response, so nothing masked leaks through it.
+      useApolloInlineTrace({ rewriteError: (error) => toPublicError(error) }),
+    ],
     maskedErrors: {
       maskError(error) {
         if (error instanceof GraphQLError) {

@@ -35,6 +35,11 @@ export function resolveStore(id: string): StoreShape {
   return checkStoreId(id);
 }
 
+/** A federation representation `{ __typename: "Store", id }`; an invalid id fails that entity only. */
+export function resolveStoreReference(id: unknown): StoreShape {
+  return checkStoreId(typeof id === 'string' ? id : typeof id === 'number' ? String(id) : '');
+}
+
 export function resolveStores(ids: readonly string[], context: GatewayContext): StoreShape[] {
   if (ids.length > context.limits.maxStoreIds) {
     throw badUserInput(`stores(ids:) takes at most ${context.limits.maxStoreIds} ids; got ${ids.length}.`, 'ids');

@@ -4,4 +4,8 @@ import './errors.js';
 import './passenger-indicator.js';
 import './store.js';
 
-export const schema = builder.toSchema({ sortSchema: false });
+/** Federation v2 link: the version whose directives the subgraph SDL imports. */
+export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
+
+/** The subgraph schema: our types plus `_service { sdl }` and `_entities` for a federation router. */
+export const schema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK });

@@ -2,6 +2,7 @@ import {
   resolveDailyPassengerIndicators,
   resolvePassengerIndicator,
   resolveStore,
+  resolveStoreReference,
   resolveStores,
   type StoreShape,
 } from '../resolvers/store.js';
@@ -43,6 +44,17 @@ StoreRef.implement({
   }),
 });
 
+
+/**
+ * A federation entity: another subgraph owns stores (names, addresses); this one contributes their indicators.
+ * A router's representations resolve with no upstream call, and the indicator fields selected on them go
+ * through the same per-request loader as `stores(ids:)`.
+ */
+builder.asEntity(StoreRef, {
+  key: builder.selection<{ id: string }>('id'),
+  // Async on purpose: a rejection fails only its own entity, a synchronous throw would fail all `_entities`.
+  resolveReference: async (reference) => resolveStoreReference(reference.id),
+});
 
 builder.queryType({});
 

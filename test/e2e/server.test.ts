@@ -1,40 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postGraphQL as post, runProcess as exitOf, startProcess as start, stopAll } from './processes.js';
 
-/** Real processes on port 0, as `npm start` runs them: the built server, and the emulator CLI. */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const children: ChildProcess[] = [];
-
-function start(command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(ready);
-      if (match) resolve({ child, match, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${command} exited ${code}: ${output}`)));
-  });
-}
-
-function exitOf(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
-
-async function post(url: string, query: string, variables?: unknown) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-}
+/** Real processes on port 0, as `npm start` runs them: the built server (see global-setup.ts), and the emulator CLI. */
 
 /** The README's ```graphql blocks, and the JSON variables that follow the daily-series example. */
 function readmeExamples(): Array<{ query: string; variables?: unknown }> {
@@ -48,11 +16,8 @@ const UPSTREAM_VARS = ['OPRETAIL_BASE_URL', 'OPRETAIL_APP_KEY', 'OPRETAIL_APP_SE
 
 beforeAll(() => {
   for (const name of UPSTREAM_VARS) delete process.env[name];
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'pipe' });
 });
-afterAll(() => {
-  for (const child of children) child.kill('SIGTERM');
-});
+afterAll(stopAll);
 
 describe('npm start (demo mode)', () => {
   let url: string;
