@@ -4,10 +4,11 @@ import { postGraphQL as post, runProcess as exitOf, startProcess as start, stopA
 
 /** Real processes on port 0, as `npm start` runs them: the built server (see global-setup.ts), and the emulator CLI. */
 
-/** The README's ```graphql blocks, and the JSON variables that follow the daily-series example. */
+/** The ```graphql blocks of the README's "Example queries" section, and the JSON variables that follow the daily-series example. */
 function readmeExamples(): Array<{ query: string; variables?: unknown }> {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```(?:\s*\n\s*with variables `(\{[^`]*\})`)?/g)];
+  const section = readme.slice(readme.indexOf('## Example queries'), readme.indexOf('\n## ', readme.indexOf('## Example queries') + 1));
+  const blocks = [...section.matchAll(/```graphql\n([\s\S]*?)```(?:\s*\n\s*with variables `(\{[^`]*\})`)?/g)];
   return blocks.map((m) => ({ query: m[1]!, ...(m[2] ? { variables: JSON.parse(m[2]) } : {}) }));
 }
 
