@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const vendor = { OPRETAIL_BASE_URL: 'https://openapi.opretail.com/cloud.api', OPRETAIL_APP_KEY: 'k', OPRETAIL_APP_SECRET: 'super-secret' };
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('loadConfig', () => {
+  it('defaults to demo mode on 127.0.0.1:4000 with the documented limits', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 4000,
+      upstream: { mode: 'demo', signMethod: 'md5', timeZone: 'Asia/Shanghai' },
+      timeoutMs: 10_000,
+      retries: 1,
+      maxConcurrency: 8,
+      maxSpanDays: 366,
+      maxDailyDays: 93,
+      maxStoreIds: 500,
+      disableLoader: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads vendor mode with its optional settings', () => {
+    const config = loadConfig({ ...vendor, OPRETAIL_SIGN_METHOD: 'SHA1', OPRETAIL_AID: 'A1', OPRETAIL_TIMEZONE: 'UTC', OPRETAIL_AUTHENTICATOR: 'tok', OPRETAIL_MAX_CONCURRENCY: '4' });
+    expect(config.upstream).toEqual({
+      mode: 'vendor',
+      baseUrl: vendor.OPRETAIL_BASE_URL,
+      appKey: 'k',
+      appSecret: 'super-secret',
+      signMethod: 'sha1',
+      aid: 'A1',
+      timeZone: 'UTC',
+      authenticator: 'tok',
+    });
+    expect(config.maxConcurrency).toBe(4);
+  });
+
+  it('names each missing credential', () => {
+    expect(configError({ OPRETAIL_BASE_URL: vendor.OPRETAIL_BASE_URL })).toMatch(/OPRETAIL_APP_KEY is required[\s\S]*OPRETAIL_APP_SECRET is required/);
+  });
+
+  it('names each bad value and never echoes the secret', () => {
+    const message = configError({
+      ...vendor,
+      OPRETAIL_BASE_URL: 'ftp://x',
+      OPRETAIL_SIGN_METHOD: 'sha256',
+      OPRETAIL_TIMEZONE: 'Mars/Base',
+      OPRETAIL_MAX_CONCURRENCY: '0',
+      PORT: 'eighty',
+      GATEWAY_DISABLE_LOADER: 'maybe',
+    });
+    for (const name of ['OPRETAIL_BASE_URL', 'OPRETAIL_SIGN_METHOD', 'OPRETAIL_TIMEZONE', 'OPRETAIL_MAX_CONCURRENCY', 'PORT', 'GATEWAY_DISABLE_LOADER']) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toContain('super-secret');
+  });
+});
