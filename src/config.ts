@@ -32,6 +32,8 @@ export interface GatewayConfig {
   maxDailyDays: number;
   /** Most ids `stores(ids:)` accepts. */
   maxStoreIds: number;
+  /** Most upstream calls one GraphQL request may cause. */
+  maxUpstreamCalls: number;
   /** Debug only: no batching/de-duplication (one upstream call per resolved field). */
   disableLoader: boolean;
   logLevel: LogLevel;
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxSpanDays: integer('OPRETAIL_MAX_SPAN_DAYS', 366, 1, 3660),
     maxDailyDays: integer('OPRETAIL_MAX_DAILY_DAYS', 93, 1, 3660),
     maxStoreIds: integer('GATEWAY_MAX_STORE_IDS', 500, 1, 10_000),
+    maxUpstreamCalls: integer('GATEWAY_MAX_UPSTREAM_CALLS', 2000, 1, 1_000_000),
     disableLoader: flag('GATEWAY_DISABLE_LOADER'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };

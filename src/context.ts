@@ -13,7 +13,7 @@ export interface GatewayContext {
 
 export interface ContextDeps {
   passengerFlow: PassengerFlowApi;
-  config: Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader'> & InputLimits;
+  config: Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxUpstreamCalls'> & InputLimits;
 }
 
 export function createContext(deps: ContextDeps, signal?: AbortSignal): GatewayContext {
@@ -22,6 +22,7 @@ export function createContext(deps: ContextDeps, signal?: AbortSignal): GatewayC
     passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, {
       maxConcurrency: config.maxConcurrency,
       disabled: config.disableLoader,
+      maxCalls: config.maxUpstreamCalls,
       ...(signal ? { signal } : {}),
     }),
     limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds },

@@ -1,8 +1,7 @@
 import { GraphQLError, Kind } from 'graphql';
 import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { GatewayConfig } from './config.js';
-import { createContext, type GatewayContext } from './context.js';
+import { createContext, type ContextDeps, type GatewayContext } from './context.js';
 import { silentLogger, type Logger } from './logger.js';
 import { toPublicError } from './resolvers/errors.js';
 import { schema } from './schema/index.js';
@@ -10,7 +9,7 @@ import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 
 export interface GatewayYogaOptions {
   passengerFlow: PassengerFlowApi;
-  config: Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxSpanDays' | 'maxDailyDays' | 'maxStoreIds'>;
+  config: ContextDeps['config'];
   logger?: Logger;
 }
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { GatewayErrorExtensions } from '../error-codes.js';
-import { InvalidUpstreamArgumentError, OpretailError, UpstreamAbortedError, UpstreamError } from '../upstream/errors.js';
+import { InvalidUpstreamArgumentError, OpretailError, UpstreamAbortedError, UpstreamCallBudgetError, UpstreamError } from '../upstream/errors.js';
 
 /** An input rule was broken; thrown before any upstream call. */
 export function badUserInput(message: string, argument?: string): GraphQLError {
@@ -19,7 +19,9 @@ export function upstreamErrorExtensions(error: OpretailError): GatewayErrorExten
     return { code: error.code as GatewayErrorExtensions['code'], retryable: error.retryable, upstream: error.details };
   }
   if (error instanceof UpstreamAbortedError) return { code: 'UPSTREAM_TIMEOUT', retryable: true };
-  if (error instanceof InvalidUpstreamArgumentError) return { code: 'BAD_USER_INPUT', retryable: false };
+  if (error instanceof InvalidUpstreamArgumentError || error instanceof UpstreamCallBudgetError) {
+    return { code: 'BAD_USER_INPUT', retryable: false };
+  }
   return { code: error.code as GatewayErrorExtensions['code'], retryable: error.retryable };
 }
 

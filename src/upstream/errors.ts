@@ -136,3 +136,16 @@ export class InvalidUpstreamArgumentError extends OpretailError {
     super(message, method);
   }
 }
+
+/** One request asked for more upstream calls than its budget allows; nothing beyond the budget was sent. */
+export class UpstreamCallBudgetError extends OpretailError {
+  override readonly name = 'UpstreamCallBudgetError';
+  readonly code = 'UPSTREAM_CALL_BUDGET_EXCEEDED';
+  readonly retryable = false;
+  readonly maxCalls: number;
+
+  constructor(method: string, maxCalls: number) {
+    super(`This request needs more than ${maxCalls} upstream calls; ask for fewer stores or days, or split it.`, method);
+    this.maxCalls = maxCalls;
+  }
+}

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import type { PassengerFlowApi, PassengerIndicatorFigures, PassengerIndicatorQuery } from './passenger-flow.js';
+import { UpstreamCallBudgetError } from './errors.js';
+import { GET_PASSENGER_INDICATOR_DATA, type PassengerFlowApi, type PassengerIndicatorFigures, type PassengerIndicatorQuery } from './passenger-flow.js';
 
 /** Loads one store window's figures; one instance per GraphQL request. */
 export interface PassengerIndicatorLoader {
@@ -16,6 +17,11 @@ export interface LoaderOptions {
    * does). Used by `npm run bench` to show what batching buys. @default false
    */
   disabled?: boolean;
+  /**
+   * Most upstream calls one request may cause; loads beyond it fail with {@link UpstreamCallBudgetError}
+   * without calling the vendor, so one query cannot burn the tenant's quota. @default Infinity
+   */
+  maxCalls?: number;
 }
 
 /** The key the vendor's answer depends on: the de-duplication identity. */
@@ -30,8 +36,12 @@ export function passengerIndicatorKey(query: PassengerIndicatorQuery): string {
  */
 export function createPassengerIndicatorLoader(api: PassengerFlowApi, options: LoaderOptions = {}): PassengerIndicatorLoader {
   const limit = createConcurrencyLimit(options.maxConcurrency ?? 8);
-  const fetchOne = (query: PassengerIndicatorQuery) =>
-    limit(() => api.getPassengerIndicatorData(query, options.signal ? { signal: options.signal } : {}));
+  const maxCalls = options.maxCalls ?? Infinity;
+  let calls = 0;
+  const fetchOne = (query: PassengerIndicatorQuery) => {
+    if (++calls > maxCalls) return Promise.reject(new UpstreamCallBudgetError(GET_PASSENGER_INDICATOR_DATA, maxCalls));
+    return limit(() => api.getPassengerIndicatorData(query, options.signal ? { signal: options.signal } : {}));
+  };
   if (options.disabled) return { load: fetchOne };
 
   const loader = new DataLoader<PassengerIndicatorQuery, PassengerIndicatorFigures, string>(

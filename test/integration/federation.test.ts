@@ -1,4 +1,5 @@
 import { Trace } from '@apollo/usage-reporting-protobuf';
+import { loadConfig } from '../../src/config.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createOpretailClient } from '../../src/upstream/client.js';
@@ -6,7 +7,8 @@ import { createPassengerFlowApi, type PassengerFlowApi } from '../../src/upstrea
 import { createGatewayYoga } from '../../src/yoga.js';
 
 const SECRET = 'federation-secret';
-const LIMITS = { maxConcurrency: 8, disableLoader: false, maxSpanDays: 366, maxDailyDays: 93, maxStoreIds: 500 };
+/** The documented defaults, as the server loads them with no environment. */
+const LIMITS = loadConfig({});
 
 interface Response {
   data?: Record<string, unknown> | null;

@@ -1,4 +1,5 @@
 import { getNamedType, GraphQLEnumType } from 'graphql';
+import { loadConfig } from '../../src/config.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computePassengerIndicator, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { schema } from '../../src/schema/index.js';
@@ -7,7 +8,8 @@ import { createPassengerFlowApi, GET_PASSENGER_INDICATOR_DATA, type PassengerFlo
 import { createGatewayYoga } from '../../src/yoga.js';
 
 const SECRET = 'graphql-test-secret';
-const LIMITS = { maxConcurrency: 8, disableLoader: false, maxSpanDays: 366, maxDailyDays: 93, maxStoreIds: 500 };
+/** The documented defaults, as the server loads them with no environment. */
+const LIMITS = loadConfig({});
 const ERROR_CODES = new Set((getNamedType(schema.getType('ErrorCode')) as GraphQLEnumType).getValues().map((v) => v.name));
 
 interface GraphQLResponse {
@@ -254,6 +256,18 @@ describe('input rules: BAD_USER_INPUT before any upstream call', () => {
     const tooMany = await gql(`{ stores(ids: ["1", "2", "3"]) { id } }`);
     expect(tooMany.errors![0]!.message).toBe('stores(ids:) takes at most 2 ids; got 3.');
     expect(emulator.callCount()).toBe(6);
+  });
+
+  it('a request over its upstream-call budget gets BAD_USER_INPUT for the excess, and the vendor never sees it', async () => {
+    const body = await gateway({}, { maxUpstreamCalls: 3 })(
+      `{ stores(ids: ["1", "2", "3", "4", "5"]) { passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow } } }`,
+    );
+    const stores = body.data!.stores as Array<{ passengerIndicator: unknown }>;
+    expect(stores.filter((s) => s.passengerIndicator !== null)).toHaveLength(3);
+    expect(body.errors).toHaveLength(2);
+    expect(body.errors!.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(body.errors![0]!.message).toBe('This request needs more than 3 upstream calls; ask for fewer stores or days, or split it.');
+    expect(emulator.callCount()).toBe(3);
   });
 
   it('syntax and validation errors carry their own codes', async () => {

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       maxSpanDays: 366,
       maxDailyDays: 93,
       maxStoreIds: 500,
+      maxUpstreamCalls: 2000,
       disableLoader: false,
       logLevel: 'info',
     });

@@ -67,6 +67,15 @@ describe('createPassengerIndicatorLoader', () => {
     expect((settled[1] as PromiseRejectedResult).reason.message).toBe('store 2 failed');
   });
 
+  it('refuses loads beyond the call budget without calling upstream; de-duplicated loads are free', async () => {
+    const fake = fakeApi();
+    const loader = createPassengerIndicatorLoader(fake.api, { maxCalls: 2 });
+    const settled = await Promise.allSettled([loader.load(q('1')), loader.load(q('1')), loader.load(q('2')), loader.load(q('3'))]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((settled[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', maxCalls: 2 });
+    expect(fake.calls).toHaveLength(2);
+  });
+
   it('disabled (debug) mode calls once per load, still bounded', async () => {
     const fake = fakeApi();
     const loader = createPassengerIndicatorLoader(fake.api, { disabled: true, maxConcurrency: 2 });
