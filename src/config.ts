@@ -12,6 +12,8 @@ export type UpstreamConfig =
       aid: string;
       timeZone: string;
       authenticator: string | undefined;
+      /** mobileLogin credentials: the gateway logs in and refreshes the token itself. */
+      login: { userName: string; password: string } | undefined;
     }
   | { mode: 'demo'; signMethod: SignMethod; timeZone: string };
 
@@ -111,6 +113,15 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     if (appSecret === undefined || appSecret === '') {
       problems.push('OPRETAIL_APP_SECRET is required when OPRETAIL_BASE_URL is set');
     }
+    const userName = read('OPRETAIL_USERNAME');
+    const password = env.OPRETAIL_PASSWORD; // a secret: used verbatim
+    const authenticator = read('OPRETAIL_AUTHENTICATOR');
+    if ((userName === undefined) !== (password === undefined || password === '')) {
+      problems.push('OPRETAIL_USERNAME and OPRETAIL_PASSWORD go together: set both or neither');
+    }
+    if (userName !== undefined && authenticator !== undefined) {
+      problems.push('OPRETAIL_AUTHENTICATOR and OPRETAIL_USERNAME/OPRETAIL_PASSWORD are exclusive: a static token or a login');
+    }
     upstream = {
       mode: 'vendor',
       baseUrl,
@@ -119,7 +130,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       signMethod,
       aid: read('OPRETAIL_AID') ?? 'S107',
       timeZone,
-      authenticator: read('OPRETAIL_AUTHENTICATOR'),
+      authenticator,
+      login: userName !== undefined && password ? { userName, password } : undefined,
     };
   }
 

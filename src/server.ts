@@ -21,9 +21,11 @@ async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{
   const common = { timeoutMs: config.timeoutMs, retries: config.retries, onAttempt: logAttempt(logger), connections: config.maxConcurrency * 2 };
   if (config.upstream.mode === 'vendor') {
     const { upstream } = config;
-    logger.info(`upstream: ${upstream.baseUrl} (key ${upstream.appKey}, ${upstream.signMethod}, aid ${upstream.aid}, zone ${upstream.timeZone})`);
+    const auth = upstream.login ? `, login as ${upstream.login.userName}` : upstream.authenticator ? ', static token' : '';
+    logger.info(`upstream: ${upstream.baseUrl} (key ${upstream.appKey}, ${upstream.signMethod}, aid ${upstream.aid}, zone ${upstream.timeZone}${auth})`);
+    const { authenticator, login, mode: _mode, ...connection } = upstream;
     return {
-      client: { ...common, ...upstream, ...(upstream.authenticator ? { authenticator: upstream.authenticator } : {}) },
+      client: { ...common, ...connection, ...(authenticator ? { authenticator } : {}), ...(login ? { login } : {}) },
       stop: async () => {},
     };
   }

@@ -9,9 +9,10 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from './errors.js';
-import { returnCodeByNumber, SUCCESS_CODE } from './return-codes.js';
+import { BUSINESS_CODES, returnCodeByNumber, SUCCESS_CODE } from './return-codes.js';
 import { signParams, type SignMethod } from './sign.js';
 import { createTimestampFormatter } from './timestamp.js';
+import { createTokenCache } from './token-cache.js';
 
 /** Options of {@link createOpretailClient}. Secrets live here and nowhere else. */
 export interface OpretailClientConfig {
@@ -35,8 +36,14 @@ export interface OpretailClientConfig {
   nonce?: boolean;
   /** IANA zone of the platform's clock, used for `_timestamp`. @default 'Asia/Shanghai' */
   timeZone?: string;
-  /** Token sent in the `authenticator` header on every call; omitted when unset. */
+  /** Static token sent in the `authenticator` header on every call; omitted when unset. */
   authenticator?: string;
+  /**
+   * Log in with `open.shopweb.security.mobileLogin` and send the token it issues in the `authenticator` header;
+   * the token is cached, and fetched again once when a call answers TOKEN_NOT_EXIST (9990001). Exclusive with
+   * `authenticator`. The password is a secret like `appSecret`: it is only ever sent, signed, to the platform.
+   */
+  login?: { userName: string; password: string };
   /** Per-attempt timeout. @default 10000 */
   timeoutMs?: number;
   /**
@@ -96,6 +103,9 @@ interface Envelope {
 
 const USER_AGENT = 'passenger-flow-gateway';
 
+/** Issues the user token for the `authenticator` header. */
+export const MOBILE_LOGIN = 'open.shopweb.security.mobileLogin';
+
 export function createOpretailClient(config: OpretailClientConfig): OpretailClient {
   const endpoint = new URL(config.baseUrl);
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
@@ -116,6 +126,8 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     new Agent({ connections: config.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
   /** Platform clock minus ours, measured from `stat.systime`; corrects `_timestamp` on skewed hosts. */
   let clockOffsetMs = 0;
+  if (config.login && config.authenticator) throw new TypeError('authenticator and login are exclusive');
+  const tokens = config.login ? createTokenCache(() => logIn(config.login!)) : null;
 
   function publicParams(method: string): Record<string, string> {
     const params: Record<string, string> = {
@@ -143,7 +155,7 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     return new URLSearchParams(params).toString();
   }
 
-  async function attempt(method: string, business: BusinessParams, options: CallOptions): Promise<Envelope> {
+  async function attempt(method: string, business: BusinessParams, options: CallOptions, token: string | undefined): Promise<Envelope> {
     const callerSignal = options.signal;
     if (callerSignal?.aborted) throw new UpstreamAbortedError(method);
     const limitMs = options.timeoutMs ?? timeoutMs;
@@ -177,7 +189,7 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
             'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
             accept: 'application/json',
             'user-agent': USER_AGENT,
-            ...(config.authenticator ? { authenticator: config.authenticator } : {}),
+            ...(token ? { authenticator: token } : {}),
           },
           body: encodeBody(method, business),
           signal: controller.signal,
@@ -212,42 +224,63 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     }
   }
 
+  /** One call with retries; `token` is the authenticator to send (none for the login itself). */
+  async function callWithRetries(method: string, params: BusinessParams, options: CallOptions, token: string | undefined): Promise<unknown> {
+    for (let attemptNo = 1; ; attemptNo++) {
+      const started = now();
+      try {
+        const envelope = await attempt(method, params, options, token);
+        config.onAttempt?.({
+          method,
+          attempt: attemptNo,
+          durationMs: now() - started,
+          outcome: 'SUCCESS',
+          upstreamCode: SUCCESS_CODE,
+          cid: envelope.cid,
+          httpStatus: 200,
+        });
+        return envelope.data;
+      } catch (error) {
+        const failure = error instanceof OpretailError ? error : new UpstreamUnavailableError(method, 'unexpected failure', null);
+        config.onAttempt?.({
+          method,
+          attempt: attemptNo,
+          durationMs: now() - started,
+          outcome: failure.code,
+          upstreamCode: failure instanceof UpstreamError ? failure.upstreamCode : null,
+          cid: failure instanceof UpstreamError ? failure.cid : null,
+          httpStatus: 'httpStatus' in failure ? (failure.httpStatus as number | null) : null,
+        });
+        if (!shouldRetry(failure) || attemptNo > retries || options.signal?.aborted) throw failure;
+        const backoff = retryDelayMs * 2 ** (attemptNo - 1);
+        let delay = backoff / 2 + Math.random() * (backoff / 2);
+        // Without a nonce, a re-signed request is only distinct once the second-resolution timestamp moves.
+        if (!useNonce && failure.code === 'API_CALL_REPEAT') delay = Math.max(delay, 1000 - ((now() + clockOffsetMs) % 1000) + 5);
+        await sleep(delay, undefined, { signal: options.signal }).catch(() => {
+          throw new UpstreamAbortedError(method);
+        });
+      }
+    }
+  }
+
+  async function logIn(credentials: { userName: string; password: string }): Promise<string> {
+    const data = await callWithRetries(MOBILE_LOGIN, credentials, {}, undefined);
+    const token = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).token : undefined;
+    if (typeof token !== 'string' || token === '') throw new UpstreamBadResponseError(MOBILE_LOGIN, 'data.token is missing', 200);
+    return token;
+  }
+
   return {
     async call(method, params, options = {}) {
-      for (let attemptNo = 1; ; attemptNo++) {
-        const started = now();
-        try {
-          const envelope = await attempt(method, params, options);
-          config.onAttempt?.({
-            method,
-            attempt: attemptNo,
-            durationMs: now() - started,
-            outcome: 'SUCCESS',
-            upstreamCode: SUCCESS_CODE,
-            cid: envelope.cid,
-            httpStatus: 200,
-          });
-          return envelope.data;
-        } catch (error) {
-          const failure = error instanceof OpretailError ? error : new UpstreamUnavailableError(method, 'unexpected failure', null);
-          config.onAttempt?.({
-            method,
-            attempt: attemptNo,
-            durationMs: now() - started,
-            outcome: failure.code,
-            upstreamCode: failure instanceof UpstreamError ? failure.upstreamCode : null,
-            cid: failure instanceof UpstreamError ? failure.cid : null,
-            httpStatus: 'httpStatus' in failure ? (failure.httpStatus as number | null) : null,
-          });
-          if (!shouldRetry(failure) || attemptNo > retries || options.signal?.aborted) throw failure;
-          const backoff = retryDelayMs * 2 ** (attemptNo - 1);
-          let delay = backoff / 2 + Math.random() * (backoff / 2);
-          // Without a nonce, a re-signed request is only distinct once the second-resolution timestamp moves.
-          if (!useNonce && failure.code === 'API_CALL_REPEAT') delay = Math.max(delay, 1000 - ((now() + clockOffsetMs) % 1000) + 5);
-          await sleep(delay, undefined, { signal: options.signal }).catch(() => {
-            throw new UpstreamAbortedError(method);
-          });
-        }
+      if (!tokens) return callWithRetries(method, params, options, config.authenticator);
+      const token = await tokens.get();
+      try {
+        return await callWithRetries(method, params, options, token);
+      } catch (error) {
+        if (!(error instanceof UpstreamError && error.upstreamCode === BUSINESS_CODES.TOKEN_NOT_EXIST.code)) throw error;
+        // The token expired or was revoked: log in again, once.
+        tokens.invalidate(token);
+        return callWithRetries(method, params, options, await tokens.get());
       }
     },
     async close() {

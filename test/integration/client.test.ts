@@ -205,6 +205,48 @@ describe('client ↔ emulator: vendor return codes', () => {
   });
 });
 
+describe('client ↔ emulator: mobileLogin token', () => {
+  let strict: Emulator;
+  beforeAll(async () => {
+    strict = await startEmulator({ keys: [{ key: 'k1', secret: SECRET }], requireToken: true, users: { alice: 'pw-alice' } });
+  });
+  afterAll(() => strict.close());
+  afterEach(() => strict.resetCalls());
+
+  const loginClient = (password = 'pw-alice') =>
+    createPassengerFlowApi(client({ baseUrl: strict.url, login: { userName: 'alice', password } }));
+
+  it('logs in once, reuses the token, and logs in again once after TOKEN_NOT_EXIST', async () => {
+    const passengerFlow = loginClient();
+    await Promise.all([passengerFlow.getPassengerIndicatorData(query), passengerFlow.getPassengerIndicatorData({ ...query, depId: '2' })]);
+    await passengerFlow.getPassengerIndicatorData({ ...query, depId: '3' });
+    strict.revokeTokens();
+    await passengerFlow.getPassengerIndicatorData({ ...query, depId: '4' });
+    expect(strict.calls.map((c) => [c.method === LOGIN ? 'login' : c.depId, c.code])).toEqual([
+      ['login', 0],
+      ['174679', 0],
+      ['2', 0],
+      ['3', 0],
+      ['4', 9990001],
+      ['login', 0],
+      ['4', 0],
+    ]);
+    // Every business call carried the token of the login before it.
+    expect(strict.calls.filter((c) => c.method !== LOGIN).every((c) => (c.headers.authenticator ?? '').length > 0)).toBe(true);
+  });
+
+  it('a wrong password fails the call with the vendor’s login code, never the password', async () => {
+    const error = await rejection(loginClient('wrong-password-value').getPassengerIndicatorData(query));
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', upstreamCode: 103095, codename: 'PASSWORD_ERROE', method: LOGIN });
+    expect(JSON.stringify({ ...error, message: error.message })).not.toContain('wrong-password-value');
+    expect(strict.callCount({ method: GET_PASSENGER_INDICATOR_DATA })).toBe(0);
+  });
+
+  it('refuses a static token together with a login', () => {
+    expect(() => client({ authenticator: 't', login: { userName: 'a', password: 'b' } })).toThrow('authenticator and login are exclusive');
+  });
+});
+
 describe('client ↔ emulator: transport failures', () => {
   it.each([
     [{ kind: 'http', status: 502 } as const, UpstreamUnavailableError, 'UPSTREAM_UNAVAILABLE'],

@@ -42,8 +42,20 @@ describe('loadConfig', () => {
       aid: 'A1',
       timeZone: 'UTC',
       authenticator: 'tok',
+      login: undefined,
     });
     expect(config.maxConcurrency).toBe(4);
+  });
+
+  it('reads mobileLogin credentials, which go together and exclude a static token', () => {
+    expect(loadConfig({ ...vendor, OPRETAIL_USERNAME: 'alice', OPRETAIL_PASSWORD: 'pw' }).upstream).toMatchObject({
+      login: { userName: 'alice', password: 'pw' },
+      authenticator: undefined,
+    });
+    expect(configError({ ...vendor, OPRETAIL_USERNAME: 'alice' })).toContain('OPRETAIL_USERNAME and OPRETAIL_PASSWORD go together');
+    const both = configError({ ...vendor, OPRETAIL_USERNAME: 'alice', OPRETAIL_PASSWORD: 'pw-value', OPRETAIL_AUTHENTICATOR: 't' });
+    expect(both).toContain('exclusive');
+    expect(both).not.toContain('pw-value');
   });
 
   it('names each missing credential', () => {
