@@ -6,19 +6,21 @@ export interface Logger {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
+  /** Start-up and shutdown facts (where it listens, demo mode): written whatever the level. */
+  notice(...args: unknown[]): void;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
   const at =
-    (name: LogLevel) =>
+    (name: LogLevel | 'notice') =>
     (...args: unknown[]) => {
-      if (ORDER[name] < ORDER[level]) return;
+      if (name !== 'notice' && ORDER[name] < ORDER[level]) return;
       const text = args.map((arg) => (typeof arg === 'string' ? arg : formatValue(arg))).join(' ');
       write(`${new Date().toISOString()} ${name.toUpperCase()} ${text}`);
     };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), notice: at('notice') };
 }
 
 function formatValue(value: unknown): string {
@@ -31,4 +33,4 @@ function formatValue(value: unknown): string {
 }
 
 /** A logger that drops everything (tests). */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, notice() {} };

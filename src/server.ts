@@ -12,7 +12,8 @@ const DEMO_KEY = { key: 'demo-key', secret: 'demo-secret' };
 function logAttempt(logger: Logger) {
   return (event: UpstreamAttemptEvent) => {
     const line = `upstream ${event.method} attempt=${event.attempt} outcome=${event.outcome} ms=${event.durationMs}${event.cid ? ` cid=${event.cid}` : ''}`;
-    if (event.outcome === 'SUCCESS') logger.debug(line);
+    // A cancelled request (the caller went away) is routine, not an upstream failure.
+    if (event.outcome === 'SUCCESS' || event.outcome === 'UPSTREAM_ABORTED') logger.debug(line);
     else logger.warn(line);
   };
 }
@@ -22,7 +23,7 @@ async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{
   if (config.upstream.mode === 'vendor') {
     const { upstream } = config;
     const auth = upstream.login ? `, login as ${upstream.login.userName}` : upstream.authenticator ? ', static token' : '';
-    logger.info(`upstream: ${upstream.baseUrl} (key ${upstream.appKey}, ${upstream.signMethod}, aid ${upstream.aid}, zone ${upstream.timeZone}${auth})`);
+    logger.notice(`upstream: ${upstream.baseUrl} (key ${upstream.appKey}, ${upstream.signMethod}, aid ${upstream.aid}, zone ${upstream.timeZone}${auth})`);
     const { authenticator, login, mode: _mode, ...connection } = upstream;
     return {
       client: { ...common, ...connection, ...(authenticator ? { authenticator } : {}), ...(login ? { login } : {}) },
@@ -31,8 +32,9 @@ async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{
   }
   // The emulator is loaded only in demo mode, so a production start never pulls it in.
   const { startEmulator } = await import('./emulator/index.js');
-  const emulator = await startEmulator({ keys: [DEMO_KEY], host: '127.0.0.1', port: 0 });
-  logger.info(`DEMO MODE: OPRETAIL_BASE_URL is not set, so the built-in opretail emulator serves synthetic data at ${emulator.url}`);
+  // A bounded call log: nobody reads it in demo mode, and the process may run for days.
+  const emulator = await startEmulator({ keys: [DEMO_KEY], host: '127.0.0.1', port: 0, callLogLimit: 100 });
+  logger.notice(`DEMO MODE: OPRETAIL_BASE_URL is not set, so the built-in opretail emulator serves synthetic data at ${emulator.url}`);
   return {
     client: { ...common, baseUrl: emulator.url, appKey: DEMO_KEY.key, appSecret: DEMO_KEY.secret, signMethod: config.upstream.signMethod, timeZone: config.upstream.timeZone },
     stop: () => emulator.close(),
@@ -61,13 +63,13 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info(`Passenger Flow Gateway listening on http://${config.host}:${port}${GRAPHQL_PATH} (GraphiQL in a browser)`);
+  logger.notice(`Passenger Flow Gateway listening on http://${config.host}:${port}${GRAPHQL_PATH} (GraphiQL in a browser)`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal}: shutting down`);
+    logger.notice(`${signal}: shutting down`);
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await client.close();

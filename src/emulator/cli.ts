@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     latencyMs: args.latencyMs,
     timestampWindowSeconds: args.timestampWindowSeconds,
     requireToken: args.requireToken,
+    // Nobody can read the call log of a separate process; keep it bounded.
+    callLogLimit: 100,
   });
   const mode = args.requireToken ? ', token mode' : '';
   process.stdout.write(`opretail emulator listening on ${emulator.url} (keys: ${keys.map((k) => k.key).join(', ')}${mode})\n`);

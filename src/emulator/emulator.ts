@@ -81,6 +81,12 @@ export interface EmulatorOptions {
    * @default 'mixed'
    */
   numberStyle?: NumberStyle;
+  /**
+   * Most calls kept in `calls` (the oldest are dropped beyond it), so a long-running emulator — demo mode,
+   * the CLI — does not grow without bound. Tests keep everything.
+   * @default Infinity
+   */
+  callLogLimit?: number;
 }
 
 export interface StartEmulatorOptions extends EmulatorOptions {
@@ -172,6 +178,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const now = (): number => Date.now() + clockOffsetMs;
 
   let calls: EmulatorCall[] = [];
+  const callLogLimit = options.callLogLimit ?? Infinity;
+  if (callLogLimit !== Infinity) assertNumber('callLogLimit', callLogLimit, (n) => Number.isInteger(n) && n >= 0);
+  const record = (call: EmulatorCall): void => {
+    calls.push(call);
+    // Trim in chunks: one splice per `callLogLimit` calls keeps recording O(1) amortised.
+    if (calls.length > 2 * callLogLimit) calls = calls.slice(-callLogLimit);
+  };
+  const retainedCalls = (): EmulatorCall[] => (calls.length > callLogLimit ? calls.slice(-callLogLimit) : calls);
   let seq = 0;
   const timers = new Set<NodeJS.Timeout>();
   const hanging = new Set<ServerResponse>();
@@ -196,14 +210,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const sendEnvelope = (res: ServerResponse, call: EmulatorCall, code: number, codename: string, result: string, data: unknown): void => {
     call.code = code;
     call.codename = codename;
-    calls.push(call);
+    record(call);
     // systime is read when the answer leaves, as a server stamps it.
     send(res, 200, JSON_CONTENT_TYPE, () => JSON.stringify(createEnvelope(code, codename, result, data, now())));
   };
 
   const applyFault = (req: IncomingMessage, res: ServerResponse, call: EmulatorCall, fault: ResolvedFault): void => {
     call.fault = fault.kind;
-    if (TRANSPORT_FAULTS.has(fault.kind)) calls.push(call);
+    if (TRANSPORT_FAULTS.has(fault.kind)) record(call);
     switch (fault.kind) {
       case 'code': {
         const result = fault.result ?? 'Injected fault.';
@@ -255,12 +269,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
     if (!EMULATOR_PATHS.includes(path)) {
       req.resume();
-      calls.push(call);
+      record(call);
       return send(res, 404, HTML_CONTENT_TYPE, () => htmlErrorPage(404, 'Not Found'));
     }
     if (req.method !== 'GET' && req.method !== 'POST') {
       req.resume();
-      calls.push(call);
+      record(call);
       return send(res, 405, HTML_CONTENT_TYPE, () => htmlErrorPage(405, 'Method Not Allowed'), { Allow: 'GET, POST' });
     }
 
@@ -327,11 +341,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     url: `${origin}/cloud.api`,
     origin,
     get calls() {
-      return calls;
+      return retainedCalls();
     },
     callCount(filter = {}) {
       const entries = Object.entries(filter).filter(([, value]) => value !== undefined) as [keyof EmulatorCall, unknown][];
-      return calls.filter((call) => entries.every(([name, value]) => call[name] === value)).length;
+      return retainedCalls().filter((call) => entries.every(([name, value]) => call[name] === value)).length;
     },
     resetCalls() {
       calls = [];

@@ -157,7 +157,6 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
 
   async function attempt(method: string, business: BusinessParams, options: CallOptions, token: string | undefined): Promise<Envelope> {
     const callerSignal = options.signal;
-    if (callerSignal?.aborted) throw new UpstreamAbortedError(method);
     const limitMs = options.timeoutMs ?? timeoutMs;
     const controller = new AbortController();
     let timedOut = false;
@@ -227,6 +226,8 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
   /** One call with retries; `token` is the authenticator to send (none for the login itself). */
   async function callWithRetries(method: string, params: BusinessParams, options: CallOptions, token: string | undefined): Promise<unknown> {
     for (let attemptNo = 1; ; attemptNo++) {
+      // Cancelled before anything was sent: not an attempt, so no event (metrics would count a failure).
+      if (options.signal?.aborted) throw new UpstreamAbortedError(method);
       const started = now();
       try {
         const envelope = await attempt(method, params, options, token);

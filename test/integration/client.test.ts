@@ -282,6 +282,16 @@ describe('client ↔ emulator: transport failures', () => {
     expect(await rejection(pending)).toBeInstanceOf(UpstreamAbortedError);
   });
 
+  it('a call cancelled before it is sent reaches nobody and reports no attempt', async () => {
+    const events: UpstreamAttemptEvent[] = [];
+    const controller = new AbortController();
+    controller.abort();
+    const error = await rejection(api({ onAttempt: (e) => events.push(e) }).getPassengerIndicatorData(query, { signal: controller.signal }));
+    expect(error).toBeInstanceOf(UpstreamAbortedError);
+    expect(events).toEqual([]);
+    expect(emulator.callCount()).toBe(0);
+  });
+
   it('a port nobody listens on gives UPSTREAM_UNAVAILABLE', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {

@@ -439,3 +439,21 @@ describe('data and call log', () => {
     });
   });
 });
+
+describe('call log limit', () => {
+  it('keeps only the newest callLogLimit calls, so a long-running emulator stays bounded', async () => {
+    const limited = await startEmulator({ callLogLimit: 3 });
+    try {
+      for (let i = 0; i < 8; i++) await fetch(`${limited.origin}/nowhere`);
+      expect(limited.calls.map((c) => c.seq)).toEqual([6, 7, 8]);
+      expect(limited.callCount()).toBe(3);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('rejects a negative or fractional limit', async () => {
+    await expect(startEmulator({ callLogLimit: -1 })).rejects.toThrow('callLogLimit');
+    await expect(startEmulator({ callLogLimit: 1.5 })).rejects.toThrow('callLogLimit');
+  });
+});
