@@ -1,0 +1,94 @@
+import type { LatencyStats } from './latency-stats.js';
+import type { UpstreamAttribution } from './upstream-calls.js';
+
+/** Everything measured for one scenario; printed as one table row and kept whole in the JSON line. */
+export interface ScenarioFigures {
+  name: string;
+  /** What answered: the floor, the gateway, the naive gateway, or the emulator through a plain client. */
+  target: string;
+  connections: number;
+  durationS: number;
+  /** Completed requests (dashboards, for the sequential client). */
+  requests: number;
+  requestsPerSecond: number;
+  /** req/s of each interleaved round, when the scenario ran in rounds. */
+  roundsRequestsPerSecond?: number[];
+  latencyMs: LatencyStats | null;
+  errors: { total: number; non2xx: number; transport: number; timeouts: number; graphql: number; incomplete: number };
+  upstreamCallsPerRequest: number | null;
+  upstream: UpstreamAttribution | null;
+  firstProblem: string | null;
+  /** One remark for the table, e.g. latency net of the emulator's. */
+  note: string;
+}
+
+export interface Ratios {
+  /** gateway-introspection-light req/s ÷ floor req/s: the share of the framework's throughput we keep. */
+  gatewayOverFloorThroughput: number | null;
+  /** one-store-day p50/p99 minus the emulator's added latency: the gateway's own cost on a real query. */
+  oneStoreDayP50NetMs: number | null;
+  oneStoreDayP99NetMs: number | null;
+  /**
+   * The sequential client's mean time per call: what one emulator call really costs end to end (the added
+   * latency plus timer slack, signing, HTTP and the emulator's own work), without the gateway.
+   */
+  directCallMeanMs: number | null;
+  /** one-store-day p50 minus a direct call: the gateway's own share of a one-call query. */
+  oneStoreDayP50OverDirectCallMs: number | null;
+  /** ceil(distinct calls ÷ max concurrency) × upstream latency. */
+  dashboardIdealMs: number;
+  dashboardP50OverIdeal: number | null;
+  naiveOverGatewayCalls: number | null;
+  naiveOverGatewayP50: number | null;
+  sequentialOverGatewayLatency: number | null;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const fixed = (value: number | null | undefined, digits: number): string =>
+  value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+
+/** Two decimals below 10, one below 1000, none above: enough to compare, not more than the noise. */
+const adaptive = (value: number | null | undefined): string => {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return value.toFixed(Math.abs(value) < 10 ? 2 : Math.abs(value) < 1000 ? 1 : 0);
+};
+
+export function scenarioTable(rows: readonly ScenarioFigures[]): string {
+  const header = '| scenario | target | conns | s | requests | req/s | p50 ms | p99 ms | errors | upstream calls/req | note |';
+  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|';
+  const lines = rows.map(
+    (row) =>
+      `| ${row.name} | ${row.target} | ${row.connections} | ${fixed(row.durationS, 1)} | ${row.requests} | ${adaptive(row.requestsPerSecond)} | ${adaptive(row.latencyMs?.p50)} | ${adaptive(row.latencyMs?.p99)} | ${row.errors.total} | ${row.upstreamCallsPerRequest === null ? '—' : adaptive(row.upstreamCallsPerRequest)} | ${row.note} |`,
+  );
+  return [header, rule, ...lines].join('\n');
+}
+
+export function ratioTable(ratios: Ratios): string {
+  const rows: [string, string][] = [
+    ['gateway / floor throughput ({ __typename })', fixed(ratios.gatewayOverFloorThroughput, 2)],
+    ['one-store-day p50 − upstream latency (ms)', fixed(ratios.oneStoreDayP50NetMs, 2)],
+    ['one-store-day p99 − upstream latency (ms)', fixed(ratios.oneStoreDayP99NetMs, 2)],
+    ['direct signed call, mean (sequential client ÷ 160) (ms)', fixed(ratios.directCallMeanMs, 2)],
+    ['one-store-day p50 − direct call (ms)', fixed(ratios.oneStoreDayP50OverDirectCallMs, 2)],
+    ['dashboard ideal wall time (ms)', fixed(ratios.dashboardIdealMs, 0)],
+    ['dashboard p50 / ideal', fixed(ratios.dashboardP50OverIdeal, 2)],
+    ['naive / gateway upstream calls per dashboard', fixed(ratios.naiveOverGatewayCalls, 2)],
+    ['naive / gateway dashboard p50', fixed(ratios.naiveOverGatewayP50, 2)],
+    ['sequential client / gateway dashboard latency (p50)', fixed(ratios.sequentialOverGatewayLatency, 2)],
+  ];
+  return ['| ratio | value |', '|---|--:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n');
+}
+
+export function checkList(checks: readonly Check[]): string {
+  return checks.map((check) => `- ${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`).join('\n');
+}
+
+/** Rounds every float of the JSON line to 3 decimals: microseconds are below this bench's resolution. */
+export function roundForJson(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value;
+}

@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Emulator } from '../../src/emulator/index.js';
+
+/** Upstream calls of one scenario, attributed to the requests that caused them. */
+export interface UpstreamAttribution {
+  /** Every call the emulator recorded during the scenario (`callCount()`). */
+  total: number;
+  /** Correctly answered requests the figures cover. */
+  answered: number;
+  /** Calls per correctly answered request: their sum divided by their number (null when there were none). */
+  perRequest: number | null;
+  /** Fewest and most calls any one answered request caused. */
+  perRequestMin: number | null;
+  perRequestMax: number | null;
+  /**
+   * Calls no answered request accounts for: those of requests still in flight when the timed run stopped
+   * (the gateway keeps working on them until the client's disconnect aborts them), or of failed requests.
+   */
+  unattributed: number;
+  /** A store id answered by two requests: attribution would double count, so the figures are not exact. */
+  ambiguous: boolean;
+}
+
+/**
+ * Waits until the emulator has recorded no new call for `quietMs` (bounded by `maxMs`): the gateway may still
+ * be working on requests the load generator abandoned when its run stopped, and their calls must land before
+ * they are counted, and before the next scenario resets the log.
+ */
+export async function waitForQuietUpstream(emulator: Emulator, quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = emulator.callCount();
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await sleep(Math.min(50, quietMs));
+    const now = emulator.callCount();
+    if (now !== seen) {
+      seen = now;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) {
+      return;
+    }
+  }
+}
+
+/**
+ * Each request of a scenario uses store ids no other request uses, and the emulator records each call's
+ * `depId`, so a request's calls are exactly the calls for its stores.
+ */
+export function attributeUpstreamCalls(emulator: Emulator, answeredStoreIds: readonly (readonly string[])[]): UpstreamAttribution {
+  const callsByStore = new Map<string, number>();
+  for (const call of emulator.calls) {
+    if (call.depId !== null) callsByStore.set(call.depId, (callsByStore.get(call.depId) ?? 0) + 1);
+  }
+  const owner = new Set<string>();
+  let ambiguous = false;
+  const perRequest: number[] = [];
+  for (const ids of answeredStoreIds) {
+    let calls = 0;
+    for (const id of new Set(ids)) {
+      if (owner.has(id)) ambiguous = true;
+      owner.add(id);
+      calls += callsByStore.get(id) ?? 0;
+    }
+    perRequest.push(calls);
+  }
+  const total = emulator.callCount();
+  const attributed = perRequest.reduce((sum, calls) => sum + calls, 0);
+  const answered = perRequest.length;
+  return {
+    total,
+    answered,
+    perRequest: answered > 0 ? attributed / answered : null,
+    perRequestMin: answered > 0 ? perRequest.reduce((min, calls) => Math.min(min, calls)) : null,
+    perRequestMax: answered > 0 ? perRequest.reduce((max, calls) => Math.max(max, calls)) : null,
+    unattributed: total - attributed,
+    ambiguous,
+  };
+}
+
+/** Sums the attributions of several runs of one scenario (interleaved rounds). */
+export function mergeAttributions(parts: readonly UpstreamAttribution[]): UpstreamAttribution {
+  const answered = parts.reduce((sum, part) => sum + part.answered, 0);
+  const attributed = parts.reduce((sum, part) => sum + (part.perRequest ?? 0) * part.answered, 0);
+  const present = parts.filter((part) => part.answered > 0);
+  return {
+    total: parts.reduce((sum, part) => sum + part.total, 0),
+    answered,
+    perRequest: answered > 0 ? attributed / answered : null,
+    perRequestMin: present.length > 0 ? Math.min(...present.map((part) => part.perRequestMin ?? Infinity)) : null,
+    perRequestMax: present.length > 0 ? Math.max(...present.map((part) => part.perRequestMax ?? -Infinity)) : null,
+    unattributed: parts.reduce((sum, part) => sum + part.unattributed, 0),
+    ambiguous: parts.some((part) => part.ambiguous),
+  };
+}
