@@ -229,38 +229,35 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
       // Cancelled before anything was sent: not an attempt, so no event (metrics would count a failure).
       if (options.signal?.aborted) throw new UpstreamAbortedError(method);
       const started = now();
+      const report = (outcome: string, cid: string | null, failure: OpretailError | null) =>
+        config.onAttempt?.({
+          method,
+          attempt: attemptNo,
+          durationMs: now() - started,
+          outcome,
+          upstreamCode: failure === null ? SUCCESS_CODE : failure instanceof UpstreamError ? failure.upstreamCode : null,
+          cid,
+          httpStatus: failure === null ? 200 : 'httpStatus' in failure ? (failure.httpStatus as number | null) : null,
+        });
+      let failure: OpretailError;
       try {
         const envelope = await attempt(method, params, options, token);
-        config.onAttempt?.({
-          method,
-          attempt: attemptNo,
-          durationMs: now() - started,
-          outcome: 'SUCCESS',
-          upstreamCode: SUCCESS_CODE,
-          cid: envelope.cid,
-          httpStatus: 200,
-        });
+        report('SUCCESS', envelope.cid, null);
         return envelope.data;
       } catch (error) {
-        const failure = error instanceof OpretailError ? error : new UpstreamUnavailableError(method, 'unexpected failure', null);
-        config.onAttempt?.({
-          method,
-          attempt: attemptNo,
-          durationMs: now() - started,
-          outcome: failure.code,
-          upstreamCode: failure instanceof UpstreamError ? failure.upstreamCode : null,
-          cid: failure instanceof UpstreamError ? failure.cid : null,
-          httpStatus: 'httpStatus' in failure ? (failure.httpStatus as number | null) : null,
-        });
-        if (!shouldRetry(failure) || attemptNo > retries || options.signal?.aborted) throw failure;
-        const backoff = retryDelayMs * 2 ** (attemptNo - 1);
-        let delay = backoff / 2 + Math.random() * (backoff / 2);
-        // Without a nonce, a re-signed request is only distinct once the second-resolution timestamp moves.
-        if (!useNonce && failure.code === 'API_CALL_REPEAT') delay = Math.max(delay, 1000 - ((now() + clockOffsetMs) % 1000) + 5);
-        await sleep(delay, undefined, { signal: options.signal }).catch(() => {
-          throw new UpstreamAbortedError(method);
-        });
+        // Anything else is a bug of ours: let it surface (masked as INTERNAL_SERVER_ERROR), never retry it.
+        if (!(error instanceof OpretailError)) throw error;
+        failure = error;
       }
+      report(failure.code, failure instanceof UpstreamError ? failure.cid : null, failure);
+      if (!shouldRetry(failure) || attemptNo > retries || options.signal?.aborted) throw failure;
+      const backoff = retryDelayMs * 2 ** (attemptNo - 1);
+      let delay = backoff / 2 + Math.random() * (backoff / 2);
+      // Without a nonce, a re-signed request is only distinct once the second-resolution timestamp moves.
+      if (!useNonce && failure.code === 'API_CALL_REPEAT') delay = Math.max(delay, 1000 - ((now() + clockOffsetMs) % 1000) + 5);
+      await sleep(delay, undefined, { signal: options.signal }).catch(() => {
+        throw new UpstreamAbortedError(method);
+      });
     }
   }
 
