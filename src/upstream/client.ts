@@ -156,6 +156,8 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
   }
 
   async function attempt(method: string, business: BusinessParams, options: CallOptions, token: string | undefined): Promise<Envelope> {
+    // Built before anything is sent, so a malformed call fails as itself rather than as a transport error.
+    const body = encodeBody(method, business);
     const callerSignal = options.signal;
     const limitMs = options.timeoutMs ?? timeoutMs;
     const controller = new AbortController();
@@ -190,7 +192,7 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
             'user-agent': USER_AGENT,
             ...(token ? { authenticator: token } : {}),
           },
-          body: encodeBody(method, business),
+          body,
           signal: controller.signal,
         });
       } catch (error) {
