@@ -39,7 +39,11 @@ export interface GatewayConfig {
   /** Debug only: no batching/de-duplication (one upstream call per resolved field). */
   disableLoader: boolean;
   logLevel: LogLevel;
+  /** GraphiQL at /graphql for browsers: assets inlined, from the unpkg CDN, or not served. */
+  graphiql: (typeof GRAPHIQL_MODES)[number];
 }
+
+export const GRAPHIQL_MODES = ['inline', 'cdn', 'off'] as const;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -148,6 +152,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxUpstreamCalls: integer('GATEWAY_MAX_UPSTREAM_CALLS', 2000, 1, 1_000_000),
     disableLoader: flag('GATEWAY_DISABLE_LOADER'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    graphiql: oneOf('GATEWAY_GRAPHIQL', GRAPHIQL_MODES, 'inline'),
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

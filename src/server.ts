@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const upstream = await resolveUpstream(config, logger);
   const client = createOpretailClient(upstream.client);
-  const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger });
+  const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger, graphiql: config.graphiql });
   const server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

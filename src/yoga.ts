@@ -1,6 +1,8 @@
 import { GraphQLError, Kind } from 'graphql';
 import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayConfig } from './config.js';
 import { createContext, type ContextDeps, type GatewayContext } from './context.js';
 import { silentLogger, type Logger } from './logger.js';
 import { toPublicError } from './resolvers/errors.js';
@@ -11,6 +13,8 @@ export interface GatewayYogaOptions {
   passengerFlow: PassengerFlowApi;
   config: ContextDeps['config'];
   logger?: Logger;
+  /** How GraphiQL is served to browsers. @default 'inline' */
+  graphiql?: GatewayConfig['graphiql'];
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -65,6 +69,7 @@ const VALUE_KINDS = new Set<string>([Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOO
 
 export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstance<Record<string, never>, GatewayContext> {
   const logger = options.logger ?? silentLogger;
+  let inlineGraphiQL: string | undefined;
   // yoga logs every error it returns at error level; intended GraphQL errors (bad input, upstream codes
   // already in the response) are routine, so they go to debug and only unexpected failures stay errors.
   const yogaLogger: Logger = {
@@ -76,7 +81,10 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
     graphqlEndpoint: GRAPHQL_PATH,
     logging: yogaLogger,
     context: ({ request }) => createContext(options, request.signal),
-    graphiql: { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY },
+    graphiql: options.graphiql === 'off' ? false : { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY },
+    // 'inline': GraphiQL's assets come from npm inside the page (rendered once), not from a CDN, so it works
+    // on networks that cannot reach unpkg.com; 'cdn' keeps yoga's small page that loads them from unpkg.
+    ...(options.graphiql === 'cdn' ? {} : { renderGraphiQL: (graphiqlOptions) => (inlineGraphiQL ??= renderGraphiQL(graphiqlOptions)) }),
     plugins: [
       useScalarInputErrors(),
       // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`.

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       maxUpstreamCalls: 2000,
       disableLoader: false,
       logLevel: 'info',
+      graphiql: 'inline',
     });
   });
 
