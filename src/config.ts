@@ -28,6 +28,8 @@ export interface GatewayConfig {
   retries: number;
   /** Upstream calls in flight at once for one GraphQL request. */
   maxConcurrency: number;
+  /** Keep-alive connections to the upstream, shared by all requests: the process-wide cap on calls in flight. */
+  maxConnections: number;
   /** Longest `passengerIndicator` window, in days. */
   maxSpanDays: number;
   /** Longest `dailyPassengerIndicators` series, in days. */
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     timeoutMs: integer('OPRETAIL_TIMEOUT_MS', 10_000, 1, 600_000),
     retries: integer('OPRETAIL_RETRIES', 1, 0, 5),
     maxConcurrency: integer('OPRETAIL_MAX_CONCURRENCY', 8, 1, 256),
+    maxConnections: integer('OPRETAIL_MAX_CONNECTIONS', 16, 1, 1024),
     maxSpanDays: integer('OPRETAIL_MAX_SPAN_DAYS', 366, 1, 3660),
     maxDailyDays: integer('OPRETAIL_MAX_DAILY_DAYS', 93, 1, 3660),
     maxStoreIds: integer('GATEWAY_MAX_STORE_IDS', 500, 1, 10_000),

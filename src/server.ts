@@ -19,7 +19,7 @@ function logAttempt(logger: Logger) {
 }
 
 async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{ client: OpretailClientConfig; stop(): Promise<void> }> {
-  const common = { timeoutMs: config.timeoutMs, retries: config.retries, onAttempt: logAttempt(logger), connections: config.maxConcurrency * 2 };
+  const common = { timeoutMs: config.timeoutMs, retries: config.retries, onAttempt: logAttempt(logger), connections: config.maxConnections };
   if (config.upstream.mode === 'vendor') {
     const { upstream } = config;
     const auth = upstream.login ? `, login as ${upstream.login.userName}` : upstream.authenticator ? ', static token' : '';

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       timeoutMs: 10_000,
       retries: 1,
       maxConcurrency: 8,
+      maxConnections: 16,
       maxSpanDays: 366,
       maxDailyDays: 93,
       maxStoreIds: 500,
