@@ -76,6 +76,9 @@ function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, o
     OPRETAIL_APP_KEY: key.key,
     OPRETAIL_APP_SECRET: key.secret,
     OPRETAIL_MAX_CONCURRENCY: String(options.maxConcurrency),
+    // Two dashboards' worth of sockets (the default 16 at the default concurrency 8), so `--dashboard-connections 2`
+    // measures the loader rather than socket queueing whatever `--max-concurrency` is.
+    OPRETAIL_MAX_CONNECTIONS: String(2 * options.maxConcurrency),
     GATEWAY_DISABLE_LOADER: disableLoader ? '1' : '0',
     LOG_LEVEL: 'warn',
   };
