@@ -2,6 +2,7 @@ import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpretailClient } from '../../src/upstream/client.js';
 import { createPassengerFlowApi } from '../../src/upstream/passenger-flow.js';
+import { VECTOR_4 } from '../fixtures/signature-vectors.js';
 
 /** What the client puts on the wire, byte for byte, through an injected undici MockAgent. */
 const ORIGIN = 'https://openapi.opretail.test';
@@ -46,21 +47,7 @@ describe('the request on the wire', () => {
     expect(figures).toMatchObject({ inflow: 113, passBy: 1275, outsideFlow: 1388, inShopRate: 8.14, outflow: 195 });
     expect(seen).toHaveLength(1);
     const sent = Object.fromEntries(new URLSearchParams(seen[0]!.body));
-    expect(sent).toEqual({
-      _aid: 'S107',
-      _akey: 'test',
-      _format: 'json',
-      _mt: 'open.shopweb.passengerFlow.getPassengerIndicatorData',
-      _requestMode: 'post',
-      _sm: 'md5',
-      _timestamp: '20260510120000',
-      _version: 'v1',
-      depId: '174679',
-      startTime: '2026-05-10 00:00:00',
-      endTime: '2026-05-10 23:59:59',
-      isOnBusinessTime: '0',
-      _sig: 'A7A5BA094CC95DC22578CAA6D2835131',
-    });
+    expect(sent).toEqual({ ...VECTOR_4.params, _sig: VECTOR_4.sig });
     // Form encoding: spaces as '+', colons escaped, UTF-8.
     expect(seen[0]!.body).toContain('startTime=2026-05-10+00%3A00%3A00');
     expect(seen[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=UTF-8');

@@ -10,6 +10,7 @@ import {
 } from '../../src/emulator/beijing-clock.js';
 import { decodeForm, FormDecodeError, mergeParams } from '../../src/emulator/form-decode.js';
 import { expectedSignature, parseSignMethod, verifySignature } from '../../src/emulator/verify-signature.js';
+import { SIGNATURE_VECTORS } from '../fixtures/signature-vectors.js';
 
 // The emulator's wire-protocol building blocks: its own signature check, strict form decoding, Beijing time.
 
@@ -19,43 +20,7 @@ describe('signature', () => {
     return new Map(entries);
   }
 
-  const VECTOR_1: [string, string][] = [
-    ['_aid', 'S107'], ['_akey', 'test'], ['_mt', 'open.demo.queryOpenAccount'], ['_requestMode', 'post'],
-    ['_sm', 'md5'], ['_timestamp', '20171221132407'], ['_version', 'v1'], ['orgid', '1'],
-  ];
-
-  const VECTORS: { name: string; secret: string; method: 'md5' | 'sha1'; params: [string, string][]; sig: string }[] = [
-    { name: '1 (vendor example)', secret: 'test', method: 'md5', params: VECTOR_1, sig: '5489704B80A47394025527D6D51FB582' },
-    {
-      name: '2 (sha1)',
-      secret: 'test',
-      method: 'sha1',
-      params: VECTOR_1.map(([n, v]) => [n, n === '_sm' ? 'sha1' : v]),
-      sig: 'B2E75E1629DFD7058F414AB09A38B8F759CCE6C4',
-    },
-    {
-      name: '3 (31-char secret, lowercase business names)',
-      secret: 'x'.repeat(31),
-      method: 'md5',
-      params: [
-        ['_aid', 'S107'], ['_akey', 'S107-0000xxxx'], ['_mt', 'open.gateway.getBusinessOrg'], ['_requestMode', 'post'],
-        ['_sm', 'md5'], ['_timestamp', '20191128141620'], ['_version', 'v1'], ['orgid', '11111'],
-        ['starttime', '--------'], ['endtime', '-----'],
-      ],
-      sig: 'B657F7CA341BB5C9C162603B9389DAA9',
-    },
-    {
-      name: '4 (getPassengerIndicatorData, values with spaces)',
-      secret: 'test',
-      method: 'md5',
-      params: [
-        ['_aid', 'S107'], ['_akey', 'test'], ['_format', 'json'], ['_mt', 'open.shopweb.passengerFlow.getPassengerIndicatorData'],
-        ['_requestMode', 'post'], ['_sm', 'md5'], ['_timestamp', '20260510120000'], ['_version', 'v1'], ['depId', '174679'],
-        ['startTime', '2026-05-10 00:00:00'], ['endTime', '2026-05-10 23:59:59'], ['isOnBusinessTime', '0'],
-      ],
-      sig: 'A7A5BA094CC95DC22578CAA6D2835131',
-    },
-  ];
+  const VECTORS = SIGNATURE_VECTORS.map((v) => ({ ...v, params: Object.entries(v.params) }));
 
   describe('emulator signature verification (independent of src/upstream/sign.ts)', () => {
     it.each(VECTORS)('doc vector $name', ({ secret, method, params: entries, sig }) => {

@@ -2,59 +2,11 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signParams } from '../../src/upstream/sign.js';
-
-const vector1 = {
-  _aid: 'S107',
-  _akey: 'test',
-  _mt: 'open.demo.queryOpenAccount',
-  _requestMode: 'post',
-  _sm: 'md5',
-  _timestamp: '20171221132407',
-  _version: 'v1',
-  orgid: '1',
-};
+import { SIGNATURE_VECTORS } from '../fixtures/signature-vectors.js';
 
 describe('signParams — the upstream doc vectors', () => {
-  it('vector 1: the vendor example (md5)', () => {
-    expect(signParams(vector1, 'test', 'md5')).toBe('5489704B80A47394025527D6D51FB582');
-  });
-
-  it('vector 2: vector 1 with _sm=sha1 gives 40 uppercase hex characters', () => {
-    expect(signParams({ ...vector1, _sm: 'sha1' }, 'test', 'sha1')).toBe('B2E75E1629DFD7058F414AB09A38B8F759CCE6C4');
-  });
-
-  it('vector 3: 31-character secret, dashes in values', () => {
-    const params = {
-      _aid: 'S107',
-      _akey: 'S107-0000xxxx',
-      _mt: 'open.gateway.getBusinessOrg',
-      _requestMode: 'post',
-      _sm: 'md5',
-      _timestamp: '20191128141620',
-      _version: 'v1',
-      orgid: '11111',
-      starttime: '--------',
-      endtime: '-----',
-    };
-    expect(signParams(params, 'x'.repeat(31), 'md5')).toBe('B657F7CA341BB5C9C162603B9389DAA9');
-  });
-
-  it('vector 4: getPassengerIndicatorData with spaces in values and ordinal (not locale) order', () => {
-    const params = {
-      _aid: 'S107',
-      _akey: 'test',
-      _format: 'json',
-      _mt: 'open.shopweb.passengerFlow.getPassengerIndicatorData',
-      _requestMode: 'post',
-      _sm: 'md5',
-      _timestamp: '20260510120000',
-      _version: 'v1',
-      depId: '174679',
-      startTime: '2026-05-10 00:00:00',
-      endTime: '2026-05-10 23:59:59',
-      isOnBusinessTime: '0',
-    };
-    expect(signParams(params, 'test', 'md5')).toBe('A7A5BA094CC95DC22578CAA6D2835131');
+  it.each(SIGNATURE_VECTORS)('vector $name', ({ params, secret, method, sig }) => {
+    expect(signParams(params, secret, method)).toBe(sig);
   });
 });
 
