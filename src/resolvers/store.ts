@@ -1,5 +1,5 @@
 import type { GatewayContext } from '../context.js';
-import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
+import { DEP_ID_PATTERN, type PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
 import { badUserInput } from './errors.js';
 import { daysInclusive, eachDay } from './local-date.js';
 
@@ -22,29 +22,27 @@ export interface WindowArgs {
   businessHoursOnly: boolean;
 }
 
-const STORE_ID = /^[1-9]\d{0,10}$/;
-
-function checkStoreId(id: string): StoreShape {
-  if (!STORE_ID.test(id)) {
-    throw badUserInput(`Store id "${truncate(id)}" is not a 1–11 digit positive integer.`, 'id');
+function checkStoreId(id: string, argument: string): StoreShape {
+  if (!DEP_ID_PATTERN.test(id)) {
+    throw badUserInput(`Store id "${truncate(id)}" is not a 1–11 digit positive integer.`, argument);
   }
   return { id };
 }
 
 export function resolveStore(id: string): StoreShape {
-  return checkStoreId(id);
+  return checkStoreId(id, 'id');
 }
 
 /** A federation representation `{ __typename: "Store", id }`; an invalid id fails that entity only. */
 export function resolveStoreReference(id: unknown): StoreShape {
-  return checkStoreId(typeof id === 'string' ? id : typeof id === 'number' ? String(id) : '');
+  return checkStoreId(typeof id === 'string' ? id : typeof id === 'number' ? String(id) : '', 'representations');
 }
 
 export function resolveStores(ids: readonly string[], context: GatewayContext): StoreShape[] {
   if (ids.length > context.limits.maxStoreIds) {
     throw badUserInput(`stores(ids:) takes at most ${context.limits.maxStoreIds} ids; got ${ids.length}.`, 'ids');
   }
-  return ids.map(checkStoreId);
+  return ids.map((id) => checkStoreId(id, 'ids'));
 }
 
 function checkWindow(args: WindowArgs, maxDays: number, field: string): void {

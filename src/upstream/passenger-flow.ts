@@ -49,7 +49,8 @@ export interface PassengerFlowApi {
   getPassengerIndicatorData(query: PassengerIndicatorQuery, options?: CallOptions): Promise<PassengerIndicatorFigures>;
 }
 
-const DEP_ID = /^[1-9]\d{0,10}$/;
+/** An opretail store id (`depId`): a positive integer of 1–11 digits, no sign, spaces or leading zeros. */
+export const DEP_ID_PATTERN = /^[1-9]\d{0,10}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 export function createPassengerFlowApi(client: OpretailClient): PassengerFlowApi {
@@ -73,7 +74,7 @@ export function createPassengerFlowApi(client: OpretailClient): PassengerFlowApi
 
 function assertQuery(query: PassengerIndicatorQuery): void {
   const method = GET_PASSENGER_INDICATOR_DATA;
-  if (!DEP_ID.test(query.depId)) throw new InvalidUpstreamArgumentError(method, 'depId must be a 1–11 digit positive integer');
+  if (!DEP_ID_PATTERN.test(query.depId)) throw new InvalidUpstreamArgumentError(method, 'depId must be a 1–11 digit positive integer');
   if (!DATE_TIME.test(query.startTime)) throw new InvalidUpstreamArgumentError(method, 'startTime must be yyyy-MM-dd HH:mm:ss');
   if (!DATE_TIME.test(query.endTime)) throw new InvalidUpstreamArgumentError(method, 'endTime must be yyyy-MM-dd HH:mm:ss');
   // Same-width zero-padded strings compare like the instants they name.
