@@ -12,6 +12,8 @@ export type UpstreamConfig =
       aid: string;
       timeZone: string;
       authenticator: string | undefined;
+      /** Send a random `_nonce` per attempt (newer official SDKs do); off for tenants that refuse it. */
+      nonce: boolean;
       /** mobileLogin credentials: the gateway logs in and refreshes the token itself. */
       login: { userName: string; password: string } | undefined;
     }
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       aid: read('OPRETAIL_AID') ?? 'S107',
       timeZone,
       authenticator,
+      nonce: read('OPRETAIL_NONCE') === undefined ? true : flag('OPRETAIL_NONCE'),
       login: userName !== undefined && password ? { userName, password } : undefined,
     };
   }

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       aid: 'A1',
       timeZone: 'UTC',
       authenticator: 'tok',
+      nonce: true,
       login: undefined,
     });
     expect(config.maxConcurrency).toBe(4);
@@ -58,6 +59,11 @@ describe('loadConfig', () => {
     const both = configError({ ...vendor, OPRETAIL_USERNAME: 'alice', OPRETAIL_PASSWORD: 'pw-value', OPRETAIL_AUTHENTICATOR: 't' });
     expect(both).toContain('exclusive');
     expect(both).not.toContain('pw-value');
+  });
+
+  it('turns the nonce off only when asked', () => {
+    expect(loadConfig({ ...vendor, OPRETAIL_NONCE: '0' }).upstream).toMatchObject({ nonce: false });
+    expect(loadConfig({ ...vendor, OPRETAIL_NONCE: 'true' }).upstream).toMatchObject({ nonce: true });
   });
 
   it('names each missing credential', () => {
