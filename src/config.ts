@@ -88,12 +88,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     }
     return raw as T;
   };
-  const flag = (name: string): boolean => {
+  const flag = (name: string, fallback: boolean): boolean => {
     const raw = read(name)?.toLowerCase();
-    if (raw === undefined || raw === '0' || raw === 'false') return false;
+    if (raw === undefined) return fallback;
+    if (raw === '0' || raw === 'false') return false;
     if (raw === '1' || raw === 'true') return true;
     problems.push(`${name} must be 1/true or 0/false (got "${raw}")`);
-    return false;
+    return fallback;
   };
 
   const signMethod = oneOf('OPRETAIL_SIGN_METHOD', SIGN_METHODS, 'md5');
@@ -139,7 +140,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       aid: read('OPRETAIL_AID') ?? 'S107',
       timeZone,
       authenticator,
-      nonce: read('OPRETAIL_NONCE') === undefined ? true : flag('OPRETAIL_NONCE'),
+      nonce: flag('OPRETAIL_NONCE', true),
       login: userName !== undefined && password ? { userName, password } : undefined,
     };
   }
@@ -156,7 +157,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxDailyDays: integer('OPRETAIL_MAX_DAILY_DAYS', 93, 1, 3660),
     maxStoreIds: integer('GATEWAY_MAX_STORE_IDS', 500, 1, 10_000),
     maxUpstreamCalls: integer('GATEWAY_MAX_UPSTREAM_CALLS', 2000, 1, 1_000_000),
-    disableLoader: flag('GATEWAY_DISABLE_LOADER'),
+    disableLoader: flag('GATEWAY_DISABLE_LOADER', false),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     graphiql: oneOf('GATEWAY_GRAPHIQL', GRAPHIQL_MODES, 'inline'),
   };

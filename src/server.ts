@@ -24,9 +24,9 @@ async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{
     const { upstream } = config;
     const auth = upstream.login ? `, login as ${upstream.login.userName}` : upstream.authenticator ? ', static token' : '';
     logger.notice(`upstream: ${upstream.baseUrl} (key ${upstream.appKey}, ${upstream.signMethod}, aid ${upstream.aid}, zone ${upstream.timeZone}${auth})`);
-    const { authenticator, login, mode: _mode, ...connection } = upstream;
+    const { mode: _mode, ...connection } = upstream;
     return {
-      client: { ...common, ...connection, ...(authenticator ? { authenticator } : {}), ...(login ? { login } : {}) },
+      client: { ...common, ...connection },
       stop: async () => {},
     };
   }

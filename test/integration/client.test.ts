@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computePassengerIndicator, startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { createOpretailClient, type OpretailClientConfig, type UpstreamAttemptEvent } from '../../src/upstream/client.js';
+import { createOpretailClient, MOBILE_LOGIN as LOGIN, type OpretailClientConfig, type UpstreamAttemptEvent } from '../../src/upstream/client.js';
 import {
   UpstreamAbortedError,
   UpstreamBadResponseError,
@@ -13,7 +13,6 @@ import {
 import { createPassengerFlowApi, GET_PASSENGER_INDICATOR_DATA } from '../../src/upstream/passenger-flow.js';
 
 const SECRET = 'integration-secret-value';
-const LOGIN = 'open.shopweb.security.mobileLogin';
 const query = { depId: '174679', startTime: '2026-05-10 00:00:00', endTime: '2026-05-10 23:59:59', businessHoursOnly: false };
 
 let emulator: Emulator;

@@ -6,7 +6,7 @@ import { signParams, type SignMethod } from '../../src/upstream/sign.js';
  */
 
 export const GET_INDICATOR = 'open.shopweb.passengerFlow.getPassengerIndicatorData';
-export const MOBILE_LOGIN = 'open.shopweb.security.mobileLogin';
+export { MOBILE_LOGIN_METHOD as MOBILE_LOGIN } from '../../src/emulator/index.js';
 
 /** Beijing wall clock as `yyyyMMddHHmmss`, computed independently of the emulator's clock module. */
 export function beijingTimestamp(epochMs: number = Date.now()): string {
