@@ -1,4 +1,6 @@
 import { BUSINESS_CODES, returnCodeByNumber } from '../upstream/return-codes.js';
+import type { Answer } from './responder.js';
+import { HTML_CONTENT_TYPE, htmlErrorPage, htmlLoginPage, JSON_CONTENT_TYPE, malformedJsonBody } from './responses.js';
 import { createSeededRandom } from './seeded-random.js';
 
 /** What an injected fault does to a (well-authenticated) call. */
@@ -80,6 +82,35 @@ export function createFaultInjector(faults: readonly Fault[], seed: number): Fau
       return null;
     },
   };
+}
+
+/** What a call hit by `fault` is answered with. */
+export function faultAnswer(fault: ResolvedFault): Answer {
+  switch (fault.kind) {
+    case 'code':
+      return { type: 'envelope', code: fault.code, codename: fault.codename ?? String(fault.code), result: fault.result ?? 'Injected fault.', data: null };
+    case 'data':
+      return { type: 'envelope', code: 0, codename: 'SUCCESS', result: 'success', data: fault.data };
+    case 'http': {
+      const status = fault.status ?? 502;
+      return { type: 'page', status, contentType: HTML_CONTENT_TYPE, body: () => htmlErrorPage(status, httpReason(status)) };
+    }
+    case 'html200':
+      return { type: 'page', status: 200, contentType: HTML_CONTENT_TYPE, body: () => htmlLoginPage() };
+    case 'malformed-json':
+      return { type: 'page', status: 200, contentType: JSON_CONTENT_TYPE, body: (systime) => malformedJsonBody(systime) };
+    case 'empty':
+      return { type: 'page', status: 200, contentType: JSON_CONTENT_TYPE, body: () => '' };
+    case 'hang':
+      return { type: 'hang' };
+    case 'reset':
+      return { type: 'reset' };
+  }
+}
+
+function httpReason(status: number): string {
+  const reasons: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 429: 'Too Many Requests', 404: 'Not Found' };
+  return reasons[status] ?? 'Error';
 }
 
 /** Returns the resolved codename of a `code` fault. */
