@@ -1,53 +1,7 @@
-import type { LatencyStats } from './latency-stats.js';
-import type { UpstreamAttribution } from './upstream-calls.js';
-
-/** Everything measured for one scenario; printed as one table row and kept whole in the JSON line. */
-export interface ScenarioFigures {
-  name: string;
-  /** What answered: the floor, the gateway, the naive gateway, or the emulator through a plain client. */
-  target: string;
-  connections: number;
-  durationS: number;
-  /** Completed requests (dashboards, for the sequential client). */
-  requests: number;
-  requestsPerSecond: number;
-  /** req/s of each interleaved round, when the scenario ran in rounds. */
-  roundsRequestsPerSecond?: number[];
-  latencyMs: LatencyStats | null;
-  errors: { total: number; non2xx: number; transport: number; timeouts: number; graphql: number; incomplete: number };
-  upstreamCallsPerRequest: number | null;
-  upstream: UpstreamAttribution | null;
-  firstProblem: string | null;
-  /** One remark for the table, e.g. latency net of the emulator's. */
-  note: string;
-}
-
-export interface Ratios {
-  /** gateway-introspection-light req/s ÷ floor req/s: the share of the framework's throughput we keep. */
-  gatewayOverFloorThroughput: number | null;
-  /** one-store-day p50/p99 minus the emulator's added latency: the gateway's own cost on a real query. */
-  oneStoreDayP50NetMs: number | null;
-  oneStoreDayP99NetMs: number | null;
-  /**
-   * The sequential client's mean time per call: what one emulator call really costs end to end (the added
-   * latency plus timer slack, signing, HTTP and the emulator's own work), without the gateway.
-   */
-  directCallMeanMs: number | null;
-  /** one-store-day p50 minus a direct call: the gateway's own share of a one-call query. */
-  oneStoreDayP50OverDirectCallMs: number | null;
-  /** ceil(distinct calls ÷ max concurrency) × upstream latency. */
-  dashboardIdealMs: number;
-  dashboardP50OverIdeal: number | null;
-  naiveOverGatewayCalls: number | null;
-  naiveOverGatewayP50: number | null;
-  sequentialOverGatewayLatency: number | null;
-}
-
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+/** Rendering: the markdown table of scenarios, the ratio table, the check list, and the JSON line's number format. */
+import type { Check } from './checks.js';
+import type { ScenarioFigures } from './measure.js';
+import type { Ratios } from './ratios.js';
 
 const fixed = (value: number | null | undefined, digits: number): string =>
   value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
