@@ -9,26 +9,63 @@ export interface Started {
   child: ChildProcess;
   match: RegExpMatchArray;
   output: () => string;
+  /**
+   * Resolves with the first match of `pattern` in the output, as soon as the output holds one (now or later).
+   * Rejects — the test fails — if the process exits first or nothing matches within `timeoutMs`.
+   * @default timeoutMs 10_000
+   */
+  waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
 }
 
 const children = new Set<ChildProcess>();
 
-/** Spawns a process and resolves once its output matches `ready`; rejects if it exits first. */
+/**
+ * Spawns a process and resolves once its output matches `ready`; rejects if it exits first, or after 30 s
+ * (under e2e's 60 s hook timeout, so the failure shows the output so far).
+ */
 export function startProcess(command: string, args: string[], env: Record<string, string | undefined>, ready: RegExp): Promise<Started> {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(ready);
-      if (match) resolve({ child, match, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${command} exited ${code} before it was ready:\n${output}`)));
+  /** Called after every chunk and at exit, until each has settled its promise. */
+  const watchers = new Set<(exited: boolean) => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const watch of watchers) watch(false);
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  // 'close', not 'exit': by then stdout and stderr are drained, so a line written just before exiting counts.
+  child.once('close', () => {
+    for (const watch of watchers) watch(true);
   });
+
+  const waitForOutput = (pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        watchers.delete(watch);
+      };
+      const watch = (exited: boolean) => {
+        const match = output.match(pattern);
+        if (match) {
+          done();
+          resolve(match);
+        } else if (exited) {
+          done();
+          reject(new Error(`${command} exited before its output matched ${pattern}:\n${output}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${output}`));
+      }, timeoutMs);
+      watchers.add(watch);
+      watch(child.exitCode !== null || child.signalCode !== null);
+    });
+
+  return waitForOutput(ready, 30_000).then((match) => ({ child, match, output: () => output, waitForOutput }));
 }
 
 /** Runs a process to its end. */

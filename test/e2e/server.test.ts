@@ -80,9 +80,8 @@ describe('vendor mode against a separately started strict emulator', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ store: { passengerIndicator: { inflow: expect.any(Number) } } });
     expect(server.output()).not.toContain('DEMO MODE');
-    // Debug logs show the attempt, never the secret or a signature.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(server.output()).toMatch(/upstream open\.shopweb\.passengerFlow\.getPassengerIndicatorData attempt=1 outcome=SUCCESS/);
+    // Debug logs show the attempt, never the secret or a signature. The line may reach us after the answer does.
+    await server.waitForOutput(/upstream open\.shopweb\.passengerFlow\.getPassengerIndicatorData attempt=1 outcome=SUCCESS/);
     expect(server.output()).not.toContain('vendor-secret-1');
     expect(server.output()).not.toMatch(/[0-9A-F]{32}/);
     server.child.kill('SIGTERM');

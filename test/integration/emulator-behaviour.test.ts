@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { computePassengerIndicator, startEmulator, storeProfile, type Emulator, type Fault } from '../../src/emulator/index.js';
 import { BUSINESS_CODES } from '../../src/upstream/return-codes.js';
 import {
@@ -14,6 +14,14 @@ import {
 } from './emulator-requests.js';
 
 // Each block starts its own emulator: token mode, fault injection, synthetic data and the call log.
+
+/**
+ * Resolves once `condition()` holds, checking on every turn of the event loop (setImmediate, so a faked
+ * setTimeout does not stop it). Nothing here measures time: if it never holds, the test's timeout fails it.
+ */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
 
 describe('token mode', () => {
   let emulator: Emulator;
@@ -194,14 +202,25 @@ describe('faults', () => {
     });
 
     it('hang: no answer until the client aborts', async () => {
-      emulator.setFaults([{ kind: 'hang' }]);
-      const started = Date.now();
-      await expect(
-        fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formEncode(signedParams()), signal: AbortSignal.timeout(150) }),
-      ).rejects.toThrow(/aborted|timeout/i);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-      expect(emulator.callCount({ code: null })).toBe(1);
-      expect(emulator.calls[0]?.fault).toBe('hang');
+      emulator.setFaults([{ kind: 'hang', times: 1 }]);
+      const controller = new AbortController();
+      let settled = false;
+      const hanging = fetch(emulator.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: formEncode(signedParams()),
+        signal: controller.signal,
+      }).finally(() => (settled = true));
+      await until(() => emulator.callCount() === 1);
+      // A whole second round trip to the same emulator completes while the first call is still unanswered.
+      expect((await call()).json?.stat.code).toBe(0);
+      expect(settled).toBe(false);
+      controller.abort();
+      await expect(hanging).rejects.toMatchObject({ name: 'AbortError' });
+      expect(emulator.calls.map((c) => [c.code, c.fault])).toEqual([
+        [null, 'hang'],
+        [0, null],
+      ]);
     });
 
     it('data: SUCCESS envelope with the given data', async () => {
@@ -278,24 +297,40 @@ describe('faults', () => {
   });
 
   describe('latency and close', () => {
-    it('setLatency delays every answer', async () => {
-      emulator.setLatency(120);
-      const started = Date.now();
+    it('setLatency holds an answer back exactly that long on the clock; setLatency(0) answers at once', async () => {
+      // A first call under real timers, so the fetch machinery's own timers exist before the clock is faked.
       expect((await call()).json?.stat.code).toBe(0);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(110);
-      emulator.setLatency(0);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        emulator.setLatency(120);
+        let answered = false;
+        const delayed = call().finally(() => (answered = true));
+        await until(() => emulator.callCount() === 2);
+        emulator.setLatency(0);
+        vi.advanceTimersByTime(119);
+        // A whole round trip completes while the delayed answer is still held back.
+        expect((await call()).json?.stat.code).toBe(0);
+        expect(answered).toBe(false);
+        vi.advanceTimersByTime(1);
+        expect((await delayed).json?.stat.code).toBe(0);
+        expect(emulator.calls.map((c) => c.code)).toEqual([0, 0, 0]);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('close() ends hanging requests and mid-latency requests promptly', async () => {
       const e = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], faults: [{ kind: 'hang', depId: '1' }], latencyMs: 60_000 });
       const hanging = post(e.url, signedParams({ business: { ...DEFAULT_BUSINESS, depId: '1' } })).catch((error: unknown) => error);
       const slow = post(e.url, signedParams()).catch((error: unknown) => error);
-      while (e.callCount() < 2) await new Promise((r) => setTimeout(r, 10));
-      const started = Date.now();
+      await until(() => e.callCount() === 2);
+      // Neither answer can come by itself within the test (one never, one after 60 s), so close() resolving at
+      // all, with both requests failed, is what shows it ended them rather than waited for them.
       await e.close();
-      expect(Date.now() - started).toBeLessThan(1000);
       expect(await hanging).toBeInstanceOf(Error);
       expect(await slow).toBeInstanceOf(Error);
+      expect(e.callCount({ depId: '1', code: null })).toBe(1);
+      expect(e.callCount({ code: 0 })).toBe(1);
     });
   });
 });
@@ -391,11 +426,17 @@ describe('data and call log', () => {
   describe('call log', () => {
     it('records each call with its parameters, code and headers; callCount filters; resetCalls clears', async () => {
       emulator.resetCalls();
-      const before = Date.now();
-      await post(emulator.url, signedParams({ business: query('101') }), { authenticator: 'tok' });
-      await get(emulator.url, signedParams({ business: query('102', true) }));
-      await post(emulator.url, signedParams({ secret: 'wrong', business: query('101') }));
-      await fetch(`${emulator.origin}/nope`);
+      // A stopped Date makes `at` exact; the requests' `_timestamp` reads the same clock, so they stay in the window.
+      const at = Date.UTC(2026, 4, 10, 2, 30);
+      vi.useFakeTimers({ toFake: ['Date'], now: at });
+      try {
+        await post(emulator.url, signedParams({ business: query('101') }), { authenticator: 'tok' });
+        await get(emulator.url, signedParams({ business: query('102', true) }));
+        await post(emulator.url, signedParams({ secret: 'wrong', business: query('101') }));
+        await fetch(`${emulator.origin}/nope`);
+      } finally {
+        vi.useRealTimers();
+      }
 
       expect(emulator.calls).toHaveLength(4);
       const [first, second, third, fourth] = emulator.calls;
@@ -413,7 +454,7 @@ describe('data and call log', () => {
         fault: null,
         headers: { authenticator: 'tok', ovoAuthorization: null },
       });
-      expect(first?.at).toBeGreaterThanOrEqual(before);
+      expect(emulator.calls.map((c) => c.at)).toEqual([at, at, at, at]);
       expect(second).toMatchObject({ httpMethod: 'GET', depId: '102', isOnBusinessTime: '1', code: 0 });
       expect(third).toMatchObject({ depId: '101', code: 7, codename: 'SIGN_WRONG' });
       expect(fourth).toMatchObject({ path: '/nope', code: null, method: null });
