@@ -1,23 +1,29 @@
 import { createTimestampFormatter } from './upstream/timestamp.js';
+import type { OpretailAuth, OpretailClientConfig } from './upstream/client.js';
 import { SIGN_METHODS, type SignMethod } from './upstream/sign.js';
+
+/** How the gateway signs and stamps its calls: the same in both modes. */
+export interface SigningConfig {
+  signMethod: SignMethod;
+  /** `_aid` (OPRETAIL_AID). */
+  aid: string;
+  /** Zone of the platform clock used for `_timestamp` (OPRETAIL_TIMEZONE). */
+  timeZone: string;
+  /** Send a random `_nonce` per attempt (newer official SDKs do); off for tenants that refuse it. */
+  nonce: boolean;
+}
 
 /** Where upstream calls go: the real vendor, or the embedded emulator (demo mode). */
 export type UpstreamConfig =
-  | {
+  | (SigningConfig & {
       mode: 'vendor';
       baseUrl: string;
       appKey: string;
       appSecret: string;
-      signMethod: SignMethod;
-      aid: string;
-      timeZone: string;
-      authenticator: string | undefined;
-      /** Send a random `_nonce` per attempt (newer official SDKs do); off for tenants that refuse it. */
-      nonce: boolean;
-      /** mobileLogin credentials: the gateway logs in and refreshes the token itself. */
-      login: { userName: string; password: string } | undefined;
-    }
-  | { mode: 'demo'; signMethod: SignMethod; timeZone: string };
+      /** A static token, a mobileLogin the gateway performs itself, or neither. */
+      auth: OpretailAuth;
+    })
+  | (SigningConfig & { mode: 'demo' });
 
 /** The whole validated configuration; built from the environment in one place. */
 export interface GatewayConfig {
@@ -105,10 +111,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     problems.push(`OPRETAIL_TIMEZONE must be an IANA time zone such as Asia/Shanghai (got "${timeZone}")`);
   }
 
+  const signing: SigningConfig = {
+    signMethod,
+    aid: read('OPRETAIL_AID') ?? 'S107',
+    timeZone,
+    nonce: flag('OPRETAIL_NONCE', true),
+  };
   let upstream: UpstreamConfig;
   const baseUrl = read('OPRETAIL_BASE_URL');
   if (baseUrl === undefined) {
-    upstream = { mode: 'demo', signMethod, timeZone };
+    upstream = { mode: 'demo', ...signing };
   } else {
     try {
       const url = new URL(baseUrl);
@@ -124,25 +136,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     }
     const userName = read('OPRETAIL_USERNAME');
     const password = env.OPRETAIL_PASSWORD; // a secret: used verbatim
-    const authenticator = read('OPRETAIL_AUTHENTICATOR');
+    const token = read('OPRETAIL_AUTHENTICATOR');
     if ((userName === undefined) !== (password === undefined || password === '')) {
       problems.push('OPRETAIL_USERNAME and OPRETAIL_PASSWORD go together: set both or neither');
     }
-    if (userName !== undefined && authenticator !== undefined) {
+    if (userName !== undefined && token !== undefined) {
       problems.push('OPRETAIL_AUTHENTICATOR and OPRETAIL_USERNAME/OPRETAIL_PASSWORD are exclusive: a static token or a login');
     }
-    upstream = {
-      mode: 'vendor',
-      baseUrl,
-      appKey: appKey ?? '',
-      appSecret: appSecret ?? '',
-      signMethod,
-      aid: read('OPRETAIL_AID') ?? 'S107',
-      timeZone,
-      authenticator,
-      nonce: flag('OPRETAIL_NONCE', true),
-      login: userName !== undefined && password ? { userName, password } : undefined,
-    };
+    const auth: OpretailAuth =
+      userName !== undefined && password ? { kind: 'login', userName, password } : token !== undefined ? { kind: 'token', token } : { kind: 'none' };
+    upstream = { mode: 'vendor', ...signing, baseUrl, appKey: appKey ?? '', appSecret: appSecret ?? '', auth };
   }
 
   const config: GatewayConfig = {
@@ -165,4 +168,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return config;
+}
+
+/** The upstream knobs of a validated configuration, as the client takes them (same names, no second default). */
+export type ClientKnobs = Pick<OpretailClientConfig, 'signMethod' | 'aid' | 'timeZone' | 'nonce' | 'timeoutMs' | 'retries' | 'maxConnections'>;
+
+export function clientKnobs(config: GatewayConfig): ClientKnobs {
+  const { signMethod, aid, timeZone, nonce } = config.upstream;
+  return { signMethod, aid, timeZone, nonce, timeoutMs: config.timeoutMs, retries: config.retries, maxConnections: config.maxConnections };
 }

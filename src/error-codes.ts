@@ -1,20 +1,8 @@
-import { GATEWAY_UPSTREAM_CODES, type GatewayUpstreamCode, type UpstreamErrorDetails } from './upstream/errors.js';
+import { GATEWAY_CODES, type ErrorCode, type GatewayCode } from './upstream/gateway-codes.js';
+import type { PublicErrorExtensions } from './upstream/errors.js';
 import { FAILURE_CODES, type FailureCodename } from './upstream/return-codes.js';
 
-/**
- * Every `extensions.code` the gateway can put in `errors[]`: the 20 vendor failure codenames (from the
- * return-code table), the gateway's upstream codes, and the GraphQL request codes. The `ErrorCode` enum,
- * the README table and the error mapping all derive from this list.
- */
-export const REQUEST_ERROR_CODES = {
-  BAD_USER_INPUT: { description: 'An argument breaks an input rule (store id, date window, list size). No upstream call was made.', retryable: false },
-  GRAPHQL_PARSE_FAILED: { description: 'The document is not valid GraphQL syntax.', retryable: false },
-  GRAPHQL_VALIDATION_FAILED: { description: 'The document does not validate against the schema.', retryable: false },
-  INTERNAL_SERVER_ERROR: { description: 'An unexpected gateway failure; details are masked and logged.', retryable: false },
-} as const;
-
-export type RequestErrorCode = keyof typeof REQUEST_ERROR_CODES;
-export type ErrorCode = FailureCodename | GatewayUpstreamCode | RequestErrorCode;
+export type { ErrorCode } from './upstream/gateway-codes.js';
 
 export interface ErrorCodeInfo {
   code: ErrorCode;
@@ -24,6 +12,11 @@ export interface ErrorCodeInfo {
   vendorCode: number | null;
 }
 
+/**
+ * Every `extensions.code` the gateway can put in `errors[]`, from the two code tables: the 20 vendor failure
+ * codenames (`upstream/return-codes.ts`) and the gateway's own (`upstream/gateway-codes.ts`). The `ErrorCode`
+ * enum and the README table are generated from this list.
+ */
 export const ERROR_CODES: readonly ErrorCodeInfo[] = [
   ...FAILURE_CODES.map((row) => ({
     code: row.codename as FailureCodename,
@@ -31,27 +24,30 @@ export const ERROR_CODES: readonly ErrorCodeInfo[] = [
     retryable: row.retryable,
     vendorCode: row.code,
   })),
-  ...Object.entries(GATEWAY_UPSTREAM_CODES).map(([code, info]) => ({
-    code: code as GatewayUpstreamCode,
-    description: info.description,
-    retryable: info.retryable,
-    vendorCode: null,
-  })),
-  ...Object.entries(REQUEST_ERROR_CODES).map(([code, info]) => ({
-    code: code as RequestErrorCode,
+  ...(Object.entries(GATEWAY_CODES) as [GatewayCode, (typeof GATEWAY_CODES)[GatewayCode]][]).map(([code, info]) => ({
+    code,
     description: info.description,
     retryable: info.retryable,
     vendorCode: null,
   })),
 ];
 
+const KNOWN = new Set<string>(ERROR_CODES.map((info) => info.code));
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && KNOWN.has(value);
+}
+
+/** The `retryable` of a code, from its table. */
+export function isRetryable(code: ErrorCode): boolean {
+  return ERROR_CODES.find((info) => info.code === code)!.retryable;
+}
+
 /**
  * The `extensions` of every error the gateway returns. Exported for client code generation: a frontend can
  * switch on `code` and trust `retryable`.
  */
-export type GatewayErrorExtensions = {
-  code: ErrorCode;
-  retryable: boolean;
-  /** Present when the error came from a vendor answer (a `stat.code`). */
-  upstream?: UpstreamErrorDetails;
+export type GatewayErrorExtensions = PublicErrorExtensions & {
+  /** For BAD_USER_INPUT raised by an argument rule: the argument's name. */
+  argument?: string;
 };

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { clientKnobs, ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createOpretailClient, type OpretailClientConfig, type UpstreamAttemptEvent } from './upstream/client.js';
 import { createPassengerFlowApi } from './upstream/passenger-flow.js';
@@ -11,32 +11,28 @@ const DEMO_KEY = { key: 'demo-key', secret: 'demo-secret' };
 /** Logs what an upstream attempt was, never what it carried. */
 function logAttempt(logger: Logger) {
   return (event: UpstreamAttemptEvent) => {
-    const line = `upstream ${event.method} attempt=${event.attempt} outcome=${event.outcome} ms=${event.durationMs}${event.cid ? ` cid=${event.cid}` : ''}`;
+    const line = `upstream ${event.method} attempt=${event.attempt} outcome=${event.outcome}${event.cancelled ? ' (cancelled)' : ''} ms=${event.durationMs}${event.cid ? ` cid=${event.cid}` : ''}`;
     // A cancelled request (the caller went away) is routine, not an upstream failure.
-    if (event.outcome === 'SUCCESS' || event.outcome === 'UPSTREAM_ABORTED') logger.debug(line);
+    if (event.outcome === 'SUCCESS' || event.cancelled) logger.debug(line);
     else logger.warn(line);
   };
 }
 
 async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{ client: OpretailClientConfig; stop(): Promise<void> }> {
-  const common = { timeoutMs: config.timeoutMs, retries: config.retries, onAttempt: logAttempt(logger), connections: config.maxConnections };
+  const knobs = { ...clientKnobs(config), onAttempt: logAttempt(logger) };
   if (config.upstream.mode === 'vendor') {
-    const { upstream } = config;
-    const auth = upstream.login ? `, login as ${upstream.login.userName}` : upstream.authenticator ? ', static token' : '';
-    logger.notice(`upstream: ${upstream.baseUrl} (key ${upstream.appKey}, ${upstream.signMethod}, aid ${upstream.aid}, zone ${upstream.timeZone}${auth})`);
-    const { mode: _mode, ...connection } = upstream;
-    return {
-      client: { ...common, ...connection },
-      stop: async () => {},
-    };
+    const { baseUrl, appKey, appSecret, auth, signMethod, aid, timeZone } = config.upstream;
+    const authText = auth.kind === 'login' ? `, login as ${auth.userName}` : auth.kind === 'token' ? ', static token' : '';
+    logger.notice(`upstream: ${baseUrl} (key ${appKey}, ${signMethod}, aid ${aid}, zone ${timeZone}${authText})`);
+    return { client: { ...knobs, baseUrl, appKey, appSecret, auth }, stop: async () => {} };
   }
   // The emulator is loaded only in demo mode, so a production start never pulls it in.
   const { startEmulator } = await import('./emulator/index.js');
   // A bounded call log: nobody reads it in demo mode, and the process may run for days.
-  const emulator = await startEmulator({ keys: [DEMO_KEY], host: '127.0.0.1', port: 0, callLogLimit: 100 });
+  const emulator = await startEmulator({ keys: [{ ...DEMO_KEY, aid: config.upstream.aid }], host: '127.0.0.1', port: 0, callLogLimit: 100 });
   logger.notice(`DEMO MODE: OPRETAIL_BASE_URL is not set, so the built-in opretail emulator serves synthetic data at ${emulator.url}`);
   return {
-    client: { ...common, baseUrl: emulator.url, appKey: DEMO_KEY.key, appSecret: DEMO_KEY.secret, signMethod: config.upstream.signMethod, timeZone: config.upstream.timeZone },
+    client: { ...knobs, baseUrl: emulator.url, appKey: DEMO_KEY.key, appSecret: DEMO_KEY.secret, auth: { kind: 'none' } },
     stop: () => emulator.close(),
   };
 }

@@ -4,8 +4,9 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from './config.js';
 import { createContext, type ContextDeps, type GatewayContext } from './context.js';
+import { isRetryable } from './error-codes.js';
 import { silentLogger, type Logger } from './logger.js';
-import { toPublicError } from './resolvers/errors.js';
+import { toPublicError } from './public-errors.js';
 import { schema } from './schema/index.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 
@@ -43,18 +44,25 @@ query StoreWeek {
 
 /**
  * An invalid literal for a custom scalar (e.g. `from: "2026-02-30"`) fails validation; it is bad user input,
- * like the same value sent as a variable, so it gets the same code.
+ * like the same value sent as a variable, so it gets the same code. The errors are replaced, not mutated.
  */
 function useScalarInputErrors(): Plugin {
   return {
     onValidate() {
-      return ({ valid, result }) => {
+      return ({ valid, result, setResult }) => {
         if (valid) return;
-        for (const error of result) {
-          const extensions = error.extensions as Record<string, unknown>;
-          extensions.code = isBadValue(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
-          extensions.retryable = false;
-        }
+        setResult(
+          result.map((error) => {
+            const code = isBadValue(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
+            return new GraphQLError(error.message, {
+              nodes: error.nodes ?? null,
+              source: error.source ?? null,
+              positions: error.positions ?? null,
+              path: error.path ?? null,
+              extensions: { ...error.extensions, code, retryable: isRetryable(code) },
+            });
+          }),
+        );
       };
     },
   };
@@ -89,16 +97,14 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       useScalarInputErrors(),
       // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`.
       // Errors in a trace get the same public face as in the response, so nothing masked leaks through it.
-      useApolloInlineTrace({ rewriteError: (error) => toPublicError(error) }),
+      useApolloInlineTrace({ rewriteError: (error) => toPublicError(error).error }),
     ],
     maskedErrors: {
       maskError(error) {
         if (error instanceof GraphQLError) {
           const visible = toPublicError(error);
-          if (visible.extensions.code === 'INTERNAL_SERVER_ERROR' && error.originalError) {
-            logger.error('unexpected resolver error', error.originalError);
-          }
-          return visible;
+          if (visible.unexpected) logger.error('unexpected resolver error', error.originalError ?? error);
+          return visible.error;
         }
         logger.error('unexpected error', error);
         return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR', retryable: false } });

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { clientKnobs, loadConfig } from '../../src/config.js';
 import { createOpretailClient } from '../../src/upstream/client.js';
 import { createPassengerFlowApi } from '../../src/upstream/passenger-flow.js';
 import { DASHBOARD_DAYS, DASHBOARD_WEEK, dashboardStoreIds, ID_BLOCKS } from './scenario-queries.js';
@@ -18,7 +19,14 @@ export interface SequentialOutcome {
  */
 export async function runSequentialClient(options: { baseUrl: string; appKey: string; appSecret: string; runs: number }): Promise<SequentialOutcome> {
   // retries: 0, so a failure shows up as an error instead of a silently slower dashboard.
-  const client = createOpretailClient({ baseUrl: options.baseUrl, appKey: options.appKey, appSecret: options.appSecret, retries: 0 });
+  const client = createOpretailClient({
+    ...clientKnobs(loadConfig({})),
+    auth: { kind: 'none' },
+    baseUrl: options.baseUrl,
+    appKey: options.appKey,
+    appSecret: options.appSecret,
+    retries: 0,
+  });
   const api = createPassengerFlowApi(client);
   const dashboardsMs: number[] = [];
   let errors = 0;

@@ -1,5 +1,5 @@
 import type { GatewayContext } from '../context.js';
-import { DEP_ID_PATTERN, type PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
+import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
 import { badUserInput } from './errors.js';
 import { daysInclusive, eachDay } from './local-date.js';
 
@@ -21,6 +21,9 @@ export interface WindowArgs {
   to: string;
   businessHoursOnly: boolean;
 }
+
+/** An opretail store id (`depId`): a positive integer of 1–11 digits, no sign, spaces or leading zeros. */
+const DEP_ID_PATTERN = /^[1-9]\d{0,10}$/;
 
 function checkStoreId(id: string, argument: string): StoreShape {
   if (!DEP_ID_PATTERN.test(id)) {

@@ -24,7 +24,7 @@ const windowArgs = builder.args((t) => ({
 StoreRef.implement({
   description: 'A store (门店) on the opretail platform. Selecting a store costs nothing; each indicator window costs one upstream call per request.',
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'The opretail store id (vendor `depId`): a 1–11 digit positive integer.' }),
+    id: t.exposeID('id', { nullable: false, description: 'The opretail store id (vendor `depId`): a 1–11 digit positive integer.' }),
     passengerIndicator: t.field({
       type: PassengerIndicatorRef,
       nullable: true,

@@ -1,62 +1,74 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
+import { parseEnvelope, type Envelope } from './envelope.js';
 import {
-  OpretailError,
-  UpstreamAbortedError,
   UpstreamBadResponseError,
+  UpstreamCancelledError,
+  UpstreamCodeError,
   UpstreamError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from './errors.js';
-import { BUSINESS_CODES, returnCodeByNumber, SUCCESS_CODE } from './return-codes.js';
+import { BUSINESS_CODES, SUCCESS_CODE } from './return-codes.js';
 import { signParams, type SignMethod } from './sign.js';
 import { createTimestampFormatter } from './timestamp.js';
 import { createTokenCache } from './token-cache.js';
+import type { ErrorCode } from './gateway-codes.js';
 
-/** Options of {@link createOpretailClient}. Secrets live here and nowhere else. */
+/** How the client authenticates the user behind the calls, besides the signature. */
+export type OpretailAuth =
+  /** Signature only. */
+  | { kind: 'none' }
+  /** A static token sent in the `authenticator` header on every call. */
+  | { kind: 'token'; token: string }
+  /**
+   * Log in with `open.shopweb.security.mobileLogin` and send the token it issues in the `authenticator` header;
+   * the token is cached, and fetched again once when a call answers TOKEN_NOT_EXIST (9990001). The password is
+   * a secret like the app secret: it is only ever sent, signed, to the platform.
+   */
+  | { kind: 'login'; userName: string; password: string };
+
+/**
+ * Options of {@link createOpretailClient}. Secrets live here and nowhere else. The knobs (sign method, aid,
+ * zone, nonce, timeout, retries, connections) have no defaults here: their one default lives in `config.ts`,
+ * and they keep the name they have there.
+ */
 export interface OpretailClientConfig {
-  /** The full endpoint, e.g. `https://openapi.opretail.com/cloud.api`. */
+  /** The full endpoint, e.g. `https://openapi.opretail.com/cloud.api` (validated by the config). */
   baseUrl: string;
   /** `_akey`, the developer key issued by the platform. */
   appKey: string;
   /** The secret paired with the key. Only ever used to compute `_sig`. */
   appSecret: string;
-  /** `_sm`. @default 'md5' */
-  signMethod?: SignMethod;
-  /** `_aid`. @default 'S107' */
-  aid?: string;
-  /** `_requestMode`. @default 'post' */
+  /** `_sm`. */
+  signMethod: SignMethod;
+  /** `_aid`. */
+  aid: string;
+  /** IANA zone of the platform's clock, used for `_timestamp`. */
+  timeZone: string;
+  /** Send a fresh random `_nonce` on every attempt, so identical calls are never replays. */
+  nonce: boolean;
+  auth: OpretailAuth;
+  /** Per-attempt timeout. */
+  timeoutMs: number;
+  /**
+   * Further attempts after a failure whose code's retry policy allows one (a transient vendor code, a stale
+   * timestamp, a replay, an unreachable upstream). Each attempt is re-signed.
+   */
+  retries: number;
+  /** Keep-alive connections to the upstream origin: the process-wide cap on calls in flight. */
+  maxConnections: number;
+  /** `_requestMode`, a protocol constant (tests change it to provoke refusals). @default 'post' */
   requestMode?: string;
-  /** `_version`. @default 'v1' */
+  /** `_version`, a protocol constant. @default 'v1' */
   version?: string;
-  /** `_format`; `null` leaves it out. @default 'json' */
+  /** `_format`, a protocol constant; `null` leaves it out. @default 'json' */
   format?: string | null;
-  /** Send a fresh random `_nonce` on every attempt, so identical calls are never replays. @default true */
-  nonce?: boolean;
-  /** IANA zone of the platform's clock, used for `_timestamp`. @default 'Asia/Shanghai' */
-  timeZone?: string;
-  /** Static token sent in the `authenticator` header on every call; omitted when unset. */
-  authenticator?: string;
-  /**
-   * Log in with `open.shopweb.security.mobileLogin` and send the token it issues in the `authenticator` header;
-   * the token is cached, and fetched again once when a call answers TOKEN_NOT_EXIST (9990001). Exclusive with
-   * `authenticator`. The password is a secret like `appSecret`: it is only ever sent, signed, to the platform.
-   */
-  login?: { userName: string; password: string };
-  /** Per-attempt timeout. @default 10000 */
-  timeoutMs?: number;
-  /**
-   * Further attempts after a retryable failure (a transient vendor code, a stale timestamp, a replay,
-   * an unreachable upstream). Each attempt is re-signed. Timeouts are not retried. @default 1
-   */
-  retries?: number;
   /** First backoff delay; doubled on each retry, with jitter. @default 100 */
   retryDelayMs?: number;
   /** Largest response body accepted. @default 1048576 */
   maxResponseBytes?: number;
-  /** Keep-alive connections to the upstream origin. @default 16 */
-  connections?: number;
   /** undici dispatcher (tests: a `MockAgent`); the client then does not own or close it. */
   dispatcher?: Dispatcher;
   /** Clock, for tests. @default Date.now */
@@ -70,8 +82,10 @@ export interface UpstreamAttemptEvent {
   method: string;
   attempt: number;
   durationMs: number;
-  /** `SUCCESS`, a vendor codename, or the gateway's error code. */
-  outcome: string;
+  /** `SUCCESS`, or the failure's public code (a vendor codename or the gateway's code). */
+  outcome: 'SUCCESS' | ErrorCode;
+  /** The GraphQL request went away during the attempt: routine, not an upstream failure. */
+  cancelled: boolean;
   upstreamCode: number | null;
   cid: string | null;
   httpStatus: number | null;
@@ -87,18 +101,10 @@ export interface CallOptions {
 export type BusinessParams = Record<string, string | number | boolean | undefined>;
 
 export interface OpretailClient {
-  /** Calls `_mt = method` and resolves with the envelope's `data`, or rejects with an {@link OpretailError}. */
+  /** Calls `_mt = method` and resolves with the envelope's `data`, or rejects with an {@link UpstreamError}. */
   call(method: string, params: BusinessParams, options?: CallOptions): Promise<unknown>;
   /** Closes the connection pool the client owns. */
   close(): Promise<void>;
-}
-
-interface Envelope {
-  code: number;
-  codename: string;
-  cid: string | null;
-  systime: number | null;
-  data: unknown;
 }
 
 const USER_AGENT = 'passenger-flow-gateway';
@@ -108,30 +114,24 @@ export const MOBILE_LOGIN = 'open.shopweb.security.mobileLogin';
 
 export function createOpretailClient(config: OpretailClientConfig): OpretailClient {
   const endpoint = new URL(config.baseUrl);
-  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
-    throw new TypeError(`opretail baseUrl must be http(s), got ${endpoint.protocol}`);
-  }
-  const signMethod = config.signMethod ?? 'md5';
-  const timeoutMs = config.timeoutMs ?? 10_000;
-  const retries = config.retries ?? 1;
+  const { signMethod, timeoutMs, retries, nonce: useNonce } = config;
   const retryDelayMs = config.retryDelayMs ?? 100;
   const maxResponseBytes = config.maxResponseBytes ?? 1024 * 1024;
-  const useNonce = config.nonce ?? true;
   const format = config.format === undefined ? 'json' : config.format;
   const now = config.now ?? Date.now;
-  const formatTimestamp = createTimestampFormatter(config.timeZone ?? 'Asia/Shanghai');
+  const formatTimestamp = createTimestampFormatter(config.timeZone);
   const ownsDispatcher = config.dispatcher === undefined;
   const dispatcher =
-    config.dispatcher ??
-    new Agent({ connections: config.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
+    config.dispatcher ?? new Agent({ connections: config.maxConnections, keepAliveTimeout: 30_000, pipelining: 1 });
   /** Platform clock minus ours, measured from `stat.systime`; corrects `_timestamp` on skewed hosts. */
   let clockOffsetMs = 0;
-  if (config.login && config.authenticator) throw new TypeError('authenticator and login are exclusive');
-  const tokens = config.login ? createTokenCache(() => logIn(config.login!)) : null;
+  const { auth } = config;
+  const tokens = auth.kind === 'login' ? createTokenCache(() => logIn(auth.userName, auth.password)) : null;
+  const staticToken = auth.kind === 'token' ? auth.token : undefined;
 
   function publicParams(method: string): Record<string, string> {
     const params: Record<string, string> = {
-      _aid: config.aid ?? 'S107',
+      _aid: config.aid,
       _akey: config.appKey,
       _mt: method,
       _sm: signMethod,
@@ -144,7 +144,7 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     return params;
   }
 
-  function encodeBody(method: string, business: BusinessParams): string {
+  function encodeBody(method: string, business: BusinessParams): { body: string; timestamp: string } {
     const params = publicParams(method);
     for (const [name, value] of Object.entries(business)) {
       if (value === undefined) continue;
@@ -152,12 +152,16 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
       params[name] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
     }
     params._sig = signParams(params, config.appSecret, signMethod);
-    return new URLSearchParams(params).toString();
+    return { body: new URLSearchParams(params).toString(), timestamp: params._timestamp! };
   }
+
+  /** The `_timestamp` of the last attempt sent, to know when a re-signed request would be identical. */
+  let lastTimestamp = '';
 
   async function attempt(method: string, business: BusinessParams, options: CallOptions, token: string | undefined): Promise<Envelope> {
     // Built before anything is sent, so a malformed call fails as itself rather than as a transport error.
-    const body = encodeBody(method, business);
+    const { body, timestamp } = encodeBody(method, business);
+    lastTimestamp = timestamp;
     const callerSignal = options.signal;
     const limitMs = options.timeoutMs ?? timeoutMs;
     const controller = new AbortController();
@@ -170,10 +174,10 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     const sentAt = now();
 
-    const fail = (error: unknown, stage: 'connect' | 'body', httpStatus: number | null): OpretailError => {
+    const fail = (error: unknown, stage: 'connect' | 'body', httpStatus: number | null): UpstreamError => {
       if (timedOut) return new UpstreamTimeoutError(method, limitMs);
-      if (callerSignal?.aborted) return new UpstreamAbortedError(method);
-      if (error instanceof OpretailError) return error;
+      if (callerSignal?.aborted) return new UpstreamCancelledError(method);
+      if (error instanceof UpstreamError) return error;
       const reason = describeTransportError(error);
       return stage === 'connect'
         ? new UpstreamUnavailableError(method, reason, httpStatus)
@@ -216,7 +220,7 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
         clockOffsetMs = Math.round(envelope.systime - (sentAt + now()) / 2);
       }
       if (envelope.code !== SUCCESS_CODE) {
-        throw new UpstreamError({ code: envelope.code, codename: envelope.codename, cid: envelope.cid, method });
+        throw new UpstreamCodeError({ code: envelope.code, codename: envelope.codename, cid: envelope.cid, method });
       }
       return envelope;
     } finally {
@@ -229,42 +233,46 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
   async function callWithRetries(method: string, params: BusinessParams, options: CallOptions, token: string | undefined): Promise<unknown> {
     for (let attemptNo = 1; ; attemptNo++) {
       // Cancelled before anything was sent: not an attempt, so no event (metrics would count a failure).
-      if (options.signal?.aborted) throw new UpstreamAbortedError(method);
+      if (options.signal?.aborted) throw new UpstreamCancelledError(method);
       const started = now();
-      const report = (outcome: string, cid: string | null, failure: OpretailError | null) =>
+      const report = (envelopeCid: string | null, failure: UpstreamError | null) =>
         config.onAttempt?.({
           method,
           attempt: attemptNo,
           durationMs: now() - started,
-          outcome,
-          upstreamCode: failure === null ? SUCCESS_CODE : failure instanceof UpstreamError ? failure.upstreamCode : null,
-          cid,
-          httpStatus: failure === null ? 200 : 'httpStatus' in failure ? (failure.httpStatus as number | null) : null,
+          outcome: failure === null ? 'SUCCESS' : failure.code,
+          cancelled: failure instanceof UpstreamCancelledError,
+          upstreamCode: failure === null ? SUCCESS_CODE : failure instanceof UpstreamCodeError ? failure.upstreamCode : null,
+          cid: failure instanceof UpstreamCodeError ? failure.cid : envelopeCid,
+          httpStatus: failure === null ? 200 : failure.httpStatus,
         });
-      let failure: OpretailError;
+      let failure: UpstreamError;
       try {
         const envelope = await attempt(method, params, options, token);
-        report('SUCCESS', envelope.cid, null);
+        report(envelope.cid, null);
         return envelope.data;
       } catch (error) {
         // Anything else is a bug of ours: let it surface (masked as INTERNAL_SERVER_ERROR), never retry it.
-        if (!(error instanceof OpretailError)) throw error;
+        if (!(error instanceof UpstreamError)) throw error;
         failure = error;
       }
-      report(failure.code, failure instanceof UpstreamError ? failure.cid : null, failure);
-      if (!shouldRetry(failure) || attemptNo > retries || options.signal?.aborted) throw failure;
+      report(null, failure);
+      // The code tables say what may be retried (`retry`); timeouts and cancellations never are.
+      if (failure.retry === 'never' || attemptNo > retries || options.signal?.aborted) throw failure;
       const backoff = retryDelayMs * 2 ** (attemptNo - 1);
       let delay = backoff / 2 + Math.random() * (backoff / 2);
-      // Without a nonce, a re-signed request is only distinct once the second-resolution timestamp moves.
-      if (!useNonce && failure.code === 'API_CALL_REPEAT') delay = Math.max(delay, 1000 - ((now() + clockOffsetMs) % 1000) + 5);
+      // Without a nonce, a re-signed request differs only once the second-resolution timestamp moves on.
+      if (failure.retry === 'resign' && !useNonce && formatTimestamp(now() + clockOffsetMs + delay) === lastTimestamp) {
+        delay = 1000 - ((now() + clockOffsetMs) % 1000) + 5;
+      }
       await sleep(delay, undefined, { signal: options.signal }).catch(() => {
-        throw new UpstreamAbortedError(method);
+        throw new UpstreamCancelledError(method);
       });
     }
   }
 
-  async function logIn(credentials: { userName: string; password: string }): Promise<string> {
-    const data = await callWithRetries(MOBILE_LOGIN, credentials, {}, undefined);
+  async function logIn(userName: string, password: string): Promise<string> {
+    const data = await callWithRetries(MOBILE_LOGIN, { userName, password }, {}, undefined);
     const token = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).token : undefined;
     if (typeof token !== 'string' || token === '') throw new UpstreamBadResponseError(MOBILE_LOGIN, 'data.token is missing', 200);
     return token;
@@ -272,12 +280,12 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
 
   return {
     async call(method, params, options = {}) {
-      if (!tokens) return callWithRetries(method, params, options, config.authenticator);
+      if (!tokens) return callWithRetries(method, params, options, staticToken);
       const token = await tokens.get();
       try {
         return await callWithRetries(method, params, options, token);
       } catch (error) {
-        if (!(error instanceof UpstreamError && error.upstreamCode === BUSINESS_CODES.TOKEN_NOT_EXIST.code)) throw error;
+        if (!(error instanceof UpstreamCodeError && error.upstreamCode === BUSINESS_CODES.TOKEN_NOT_EXIST.code)) throw error;
         // The token expired or was revoked: log in again, once.
         tokens.invalidate(token);
         return callWithRetries(method, params, options, await tokens.get());
@@ -287,11 +295,6 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
       if (ownsDispatcher) await dispatcher.close();
     },
   };
-}
-
-/** Timeouts are not retried: a slow vendor would make the caller wait twice as long for the same outcome. */
-function shouldRetry(error: OpretailError): boolean {
-  return error.retryable && !(error instanceof UpstreamTimeoutError);
 }
 
 async function readLimited(
@@ -311,52 +314,6 @@ async function readLimited(
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Validates the `{ stat, result, data }` envelope. Errors describe the defect and never quote the body. */
-export function parseEnvelope(bytes: Uint8Array, method: string): Envelope {
-  if (bytes.length === 0) throw new UpstreamBadResponseError(method, 'empty body', 200);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new UpstreamBadResponseError(method, 'body is not UTF-8', 200);
-  }
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('<')) throw new UpstreamBadResponseError(method, 'HTML instead of JSON', 200);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // The SyntaxError quotes the body, so it is deliberately not attached as a cause.
-    throw new UpstreamBadResponseError(method, 'body is not valid JSON (truncated or malformed)', 200);
-  }
-  if (!isRecord(json) || !isRecord(json.stat)) {
-    throw new UpstreamBadResponseError(method, 'JSON without a "stat" object', 200);
-  }
-  const stat = json.stat;
-  const code = toInteger(stat.code);
-  if (code === null) throw new UpstreamBadResponseError(method, 'stat.code is not an integer', 200);
-  const codename =
-    typeof stat.codename === 'string' && stat.codename !== ''
-      ? stat.codename
-      : (returnCodeByNumber(code)?.codename ?? 'UNKNOWN');
-  const cid = typeof stat.cid === 'string' || typeof stat.cid === 'number' ? String(stat.cid) : null;
-  const systime = toInteger(stat.systime);
-  return { code, codename, cid, systime, data: json.data ?? null };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `stat.code` is documented as a String but arrives as a number: accept both. */
-function toInteger(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
-  if (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim())) return Number(value.trim());
-  return null;
 }
 
 /** A short reason from an undici/net error: its code only, never its message (it may echo a URL). */

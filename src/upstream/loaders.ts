@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { UpstreamCallBudgetError } from './errors.js';
-import { GET_PASSENGER_INDICATOR_DATA, type PassengerFlowApi, type PassengerIndicatorFigures, type PassengerIndicatorQuery } from './passenger-flow.js';
+import type { PassengerFlowApi, PassengerIndicatorFigures, PassengerIndicatorQuery } from './passenger-flow.js';
+import type { UpstreamRequestScope } from './request-scope.js';
 
 /** Loads one store window's figures; one instance per GraphQL request. */
 export interface PassengerIndicatorLoader {
@@ -8,20 +8,11 @@ export interface PassengerIndicatorLoader {
 }
 
 export interface LoaderOptions {
-  /** Upstream calls in flight at once for the request that owns the loader. @default 8 */
-  maxConcurrency?: number;
-  /** Cancels the request's upstream calls (the GraphQL request's own signal). */
-  signal?: AbortSignal;
   /**
-   * Debug only: no batching and no de-duplication, one upstream call per `load` (what a naive gateway
-   * does). Used by `npm run bench` to show what batching buys. @default false
+   * Debug only (GATEWAY_DISABLE_LOADER): no batching and no de-duplication, one upstream call per `load`
+   * (what a naive gateway does). Used by `npm run bench` to show what batching buys.
    */
-  disabled?: boolean;
-  /**
-   * Most upstream calls one request may cause; loads beyond it fail with {@link UpstreamCallBudgetError}
-   * without calling the vendor, so one query cannot burn the tenant's quota. @default Infinity
-   */
-  maxCalls?: number;
+  disableLoader: boolean;
 }
 
 /** The key the vendor's answer depends on: the de-duplication identity. */
@@ -31,22 +22,15 @@ export function passengerIndicatorKey(query: PassengerIndicatorQuery): string {
 
 /**
  * Within one request, each distinct (store, startTime, endTime, businessHoursOnly) costs exactly one upstream
- * call however many fields ask for it. A batch's distinct keys are fetched in parallel, at most
- * `maxConcurrency` at a time across all batches of the request; one key's failure is that key's `Error` only.
+ * call however many fields ask for it. A batch's distinct keys are fetched in parallel within the request
+ * scope's bound and budget; one key's failure is that key's `Error` only.
  */
-export function createPassengerIndicatorLoader(api: PassengerFlowApi, options: LoaderOptions = {}): PassengerIndicatorLoader {
-  const limit = createConcurrencyLimit(options.maxConcurrency ?? 8);
-  const maxCalls = options.maxCalls ?? Infinity;
-  let calls = 0;
-  const fetchOne = (query: PassengerIndicatorQuery) => {
-    if (++calls > maxCalls) return Promise.reject(new UpstreamCallBudgetError(GET_PASSENGER_INDICATOR_DATA, maxCalls));
-    return limit(() => api.getPassengerIndicatorData(query, options.signal ? { signal: options.signal } : {}));
-  };
-  if (options.disabled) return { load: fetchOne };
+export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: UpstreamRequestScope, options: LoaderOptions): PassengerIndicatorLoader {
+  const fetchOne = (query: PassengerIndicatorQuery) => scope.call((callOptions) => api.getPassengerIndicatorData(query, callOptions));
+  if (options.disableLoader) return { load: fetchOne };
 
   const loader = new DataLoader<PassengerIndicatorQuery, PassengerIndicatorFigures, string>(
-    (queries) =>
-      Promise.all(queries.map((query) => fetchOne(query).catch((error: unknown) => toError(error)))),
+    (queries) => Promise.all(queries.map((query) => fetchOne(query).catch((error: unknown) => toError(error)))),
     { cacheKeyFn: passengerIndicatorKey },
   );
   return { load: (query) => loader.load(query) };
@@ -54,26 +38,4 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, options: L
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-/** Runs at most `max` tasks at once, in arrival order. */
-export function createConcurrencyLimit(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  if (!Number.isInteger(max) || max < 1) throw new RangeError('maxConcurrency must be a positive integer');
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  // A finished task hands its slot straight to the next waiter, so a newcomer can never slip in between.
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else active--;
-  };
-  return async (task) => {
-    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    else active++;
-    try {
-      return await task();
-    } finally {
-      release();
-    }
-  };
 }

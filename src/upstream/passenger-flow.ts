@@ -1,9 +1,12 @@
 import type { CallOptions, OpretailClient } from './client.js';
-import { InvalidUpstreamArgumentError, UpstreamBadResponseError } from './errors.js';
+import { UpstreamBadResponseError } from './errors.js';
 
 export const GET_PASSENGER_INDICATOR_DATA = 'open.shopweb.passengerFlow.getPassengerIndicatorData';
 
-/** One store's window, in the store's wall-clock time (`yyyy-MM-dd HH:mm:ss`, both ends inclusive). */
+/**
+ * One store's window, in the store's wall-clock time (`yyyy-MM-dd HH:mm:ss`, both ends inclusive). Built by
+ * the resolvers from arguments they have validated (the input rules live there, once); sent as given.
+ */
 export interface PassengerIndicatorQuery {
   /** The opretail store id (`depId`): 1–11 digits. */
   depId: string;
@@ -49,14 +52,10 @@ export interface PassengerFlowApi {
   getPassengerIndicatorData(query: PassengerIndicatorQuery, options?: CallOptions): Promise<PassengerIndicatorFigures>;
 }
 
-/** An opretail store id (`depId`): a positive integer of 1–11 digits, no sign, spaces or leading zeros. */
-export const DEP_ID_PATTERN = /^[1-9]\d{0,10}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 export function createPassengerFlowApi(client: OpretailClient): PassengerFlowApi {
   return {
     async getPassengerIndicatorData(query, options) {
-      assertQuery(query);
       const data = await client.call(
         GET_PASSENGER_INDICATOR_DATA,
         {
@@ -70,15 +69,6 @@ export function createPassengerFlowApi(client: OpretailClient): PassengerFlowApi
       return parsePassengerIndicatorData(data, GET_PASSENGER_INDICATOR_DATA);
     },
   };
-}
-
-function assertQuery(query: PassengerIndicatorQuery): void {
-  const method = GET_PASSENGER_INDICATOR_DATA;
-  if (!DEP_ID_PATTERN.test(query.depId)) throw new InvalidUpstreamArgumentError(method, 'depId must be a 1–11 digit positive integer');
-  if (!DATE_TIME.test(query.startTime)) throw new InvalidUpstreamArgumentError(method, 'startTime must be yyyy-MM-dd HH:mm:ss');
-  if (!DATE_TIME.test(query.endTime)) throw new InvalidUpstreamArgumentError(method, 'endTime must be yyyy-MM-dd HH:mm:ss');
-  // Same-width zero-padded strings compare like the instants they name.
-  if (query.startTime > query.endTime) throw new InvalidUpstreamArgumentError(method, 'startTime is after endTime');
 }
 
 /**

@@ -2,11 +2,12 @@ import { createServer } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computePassengerIndicator, startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { testClientConfig } from '../fixtures/client-config.js';
 import { createOpretailClient, MOBILE_LOGIN as LOGIN, type OpretailClientConfig, type UpstreamAttemptEvent } from '../../src/upstream/client.js';
 import {
-  UpstreamAbortedError,
+  UpstreamCancelledError,
   UpstreamBadResponseError,
-  UpstreamError,
+  UpstreamCodeError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../../src/upstream/errors.js';
@@ -38,7 +39,7 @@ afterEach(async () => {
 });
 
 function client(overrides: Partial<OpretailClientConfig> = {}) {
-  const c = createOpretailClient({ baseUrl: emulator.url, appKey: 'k1', appSecret: SECRET, retries: 0, retryDelayMs: 1, ...overrides });
+  const c = createOpretailClient(testClientConfig({ baseUrl: emulator.url, appKey: 'k1', appSecret: SECRET, retries: 0, retryDelayMs: 1, ...overrides }));
   clients.push(c);
   return c;
 }
@@ -107,8 +108,8 @@ describe('client ↔ emulator: success', () => {
         async (userName, password) => {
           const error = await rejection(c.call(LOGIN, { userName: `x${userName}`, password }));
           // USERNAME_ERROE proves the signature was accepted (a bad one would be SIGN_WRONG).
-          expect(error).toBeInstanceOf(UpstreamError);
-          expect((error as UpstreamError).upstreamCode).toBe(103094);
+          expect(error).toBeInstanceOf(UpstreamCodeError);
+          expect((error as UpstreamCodeError).upstreamCode).toBe(103094);
         },
       ),
       { numRuns: 60 },
@@ -119,9 +120,9 @@ describe('client ↔ emulator: success', () => {
 describe('client ↔ emulator: vendor return codes', () => {
   it('a wrong secret gives SIGN_WRONG without leaking the secret or the signature', async () => {
     const error = await rejection(api({ appSecret: 'wrong-secret' }).getPassengerIndicatorData(query));
-    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toBeInstanceOf(UpstreamCodeError);
     expect(error).toMatchObject({ code: 'SIGN_WRONG', upstreamCode: 7, retryable: false, method: GET_PASSENGER_INDICATOR_DATA });
-    expect((error as UpstreamError).cid).toMatch(/\S+/);
+    expect((error as UpstreamCodeError).cid).toMatch(/\S+/);
     expectNoSecrets(error);
     expect(error.message).not.toContain('wrong-secret');
   });
@@ -195,7 +196,7 @@ describe('client ↔ emulator: vendor return codes', () => {
 
       const login = (await client(base).call(LOGIN, { userName: 'alice', password: 'pw' })) as { token: string };
       expect(login.token).toMatch(/\S{8,}/);
-      const figures = await createPassengerFlowApi(client({ ...base, authenticator: login.token })).getPassengerIndicatorData(query);
+      const figures = await createPassengerFlowApi(client({ ...base, auth: { kind: 'token', token: login.token } })).getPassengerIndicatorData(query);
       expect(figures.inflow).toBeGreaterThan(0);
       expect(strict.calls.map((c) => c.code)).toEqual([9990001, 0, 0]);
     } finally {
@@ -213,7 +214,7 @@ describe('client ↔ emulator: mobileLogin token', () => {
   afterEach(() => strict.resetCalls());
 
   const loginClient = (password = 'pw-alice') =>
-    createPassengerFlowApi(client({ baseUrl: strict.url, login: { userName: 'alice', password } }));
+    createPassengerFlowApi(client({ baseUrl: strict.url, auth: { kind: 'login', userName: 'alice', password } }));
 
   it('logs in once, reuses the token, and logs in again once after TOKEN_NOT_EXIST', async () => {
     const passengerFlow = loginClient();
@@ -239,10 +240,6 @@ describe('client ↔ emulator: mobileLogin token', () => {
     expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', upstreamCode: 103095, codename: 'PASSWORD_ERROE', method: LOGIN });
     expect(JSON.stringify({ ...error, message: error.message })).not.toContain('wrong-password-value');
     expect(strict.callCount({ method: GET_PASSENGER_INDICATOR_DATA })).toBe(0);
-  });
-
-  it('refuses a static token together with a login', () => {
-    expect(() => client({ authenticator: 't', login: { userName: 'a', password: 'b' } })).toThrow('authenticator and login are exclusive');
   });
 });
 
@@ -278,7 +275,7 @@ describe('client ↔ emulator: transport failures', () => {
     const controller = new AbortController();
     const pending = api({ timeoutMs: 5_000 }).getPassengerIndicatorData(query, { signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
-    expect(await rejection(pending)).toBeInstanceOf(UpstreamAbortedError);
+    expect(await rejection(pending)).toBeInstanceOf(UpstreamCancelledError);
   });
 
   it('a call cancelled before it is sent reaches nobody and reports no attempt', async () => {
@@ -286,7 +283,7 @@ describe('client ↔ emulator: transport failures', () => {
     const controller = new AbortController();
     controller.abort();
     const error = await rejection(api({ onAttempt: (e) => events.push(e) }).getPassengerIndicatorData(query, { signal: controller.signal }));
-    expect(error).toBeInstanceOf(UpstreamAbortedError);
+    expect(error).toBeInstanceOf(UpstreamCancelledError);
     expect(events).toEqual([]);
     expect(emulator.callCount()).toBe(0);
   });

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computePassengerIndicator, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { schema } from '../../src/schema/index.js';
+import { testClientConfig } from '../fixtures/client-config.js';
 import { createOpretailClient, type OpretailClientConfig } from '../../src/upstream/client.js';
 import { createPassengerFlowApi, GET_PASSENGER_INDICATOR_DATA, type PassengerFlowApi } from '../../src/upstream/passenger-flow.js';
 import { createGatewayYoga } from '../../src/yoga.js';
@@ -36,7 +37,7 @@ afterEach(async () => {
 });
 
 function gateway(clientOverrides: Partial<OpretailClientConfig> = {}, limits: Partial<typeof LIMITS> = {}, api?: PassengerFlowApi) {
-  const client = createOpretailClient({ baseUrl: emulator.url, appKey: 'gw', appSecret: SECRET, retries: 0, ...clientOverrides });
+  const client = createOpretailClient(testClientConfig({ baseUrl: emulator.url, appKey: 'gw', appSecret: SECRET, retries: 0, ...clientOverrides }));
   closers.push(() => client.close());
   const yoga = createGatewayYoga({ passengerFlow: api ?? createPassengerFlowApi(client), config: { ...LIMITS, ...limits } });
   return async (query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> => {

@@ -1,5 +1,6 @@
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testClientConfig } from '../fixtures/client-config.js';
 import { createOpretailClient } from '../../src/upstream/client.js';
 import { createPassengerFlowApi } from '../../src/upstream/passenger-flow.js';
 import { VECTOR_4 } from '../fixtures/signature-vectors.js';
@@ -30,14 +31,14 @@ function capture() {
 describe('the request on the wire', () => {
   it('reproduces the upstream doc’s vector 4 exactly (md5, Beijing 12:00, no nonce)', async () => {
     const { agent, seen } = capture();
-    const client = createOpretailClient({
+    const client = createOpretailClient(testClientConfig({
       baseUrl: `${ORIGIN}/cloud.api`,
       appKey: 'test',
       appSecret: 'test',
       nonce: false,
       now: () => Date.UTC(2026, 4, 10, 4, 0, 0), // 12:00:00 in Beijing
       dispatcher: agent,
-    });
+    }));
     const figures = await createPassengerFlowApi(client).getPassengerIndicatorData({
       depId: '174679',
       startTime: '2026-05-10 00:00:00',
@@ -56,15 +57,15 @@ describe('the request on the wire', () => {
 
   it('sends a fresh nonce per call, the configured aid and sign method, and the static token', async () => {
     const { agent, seen } = capture();
-    const client = createOpretailClient({
+    const client = createOpretailClient(testClientConfig({
       baseUrl: `${ORIGIN}/cloud.api`,
       appKey: 'k',
       appSecret: 's',
       aid: 'A-1',
       signMethod: 'sha1',
-      authenticator: 'token-1',
+      auth: { kind: 'token', token: 'token-1' },
       dispatcher: agent,
-    });
+    }));
     await client.call('open.x', { a: 1, flag: true, skipped: undefined });
     await client.call('open.x', { a: 1, flag: true, skipped: undefined });
     const [first, second] = seen.map((s) => Object.fromEntries(new URLSearchParams(s.body)));
@@ -78,7 +79,7 @@ describe('the request on the wire', () => {
 
   it('refuses a business parameter that would shadow a public one', async () => {
     const { agent } = capture();
-    const client = createOpretailClient({ baseUrl: `${ORIGIN}/cloud.api`, appKey: 'k', appSecret: 's', dispatcher: agent });
+    const client = createOpretailClient(testClientConfig({ baseUrl: `${ORIGIN}/cloud.api`, appKey: 'k', appSecret: 's', dispatcher: agent }));
     await expect(client.call('open.x', { _akey: 'other' })).rejects.toThrow('business parameter "_akey" would shadow a public one');
   });
 });

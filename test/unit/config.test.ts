@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       host: '127.0.0.1',
       port: 4000,
-      upstream: { mode: 'demo', signMethod: 'md5', timeZone: 'Asia/Shanghai' },
+      upstream: { mode: 'demo', signMethod: 'md5', aid: 'S107', timeZone: 'Asia/Shanghai', nonce: true },
       timeoutMs: 10_000,
       retries: 1,
       maxConcurrency: 8,
@@ -43,17 +43,15 @@ describe('loadConfig', () => {
       signMethod: 'sha1',
       aid: 'A1',
       timeZone: 'UTC',
-      authenticator: 'tok',
+      auth: { kind: 'token', token: 'tok' },
       nonce: true,
-      login: undefined,
     });
     expect(config.maxConcurrency).toBe(4);
   });
 
   it('reads mobileLogin credentials, which go together and exclude a static token', () => {
     expect(loadConfig({ ...vendor, OPRETAIL_USERNAME: 'alice', OPRETAIL_PASSWORD: 'pw' }).upstream).toMatchObject({
-      login: { userName: 'alice', password: 'pw' },
-      authenticator: undefined,
+      auth: { kind: 'login', userName: 'alice', password: 'pw' },
     });
     expect(configError({ ...vendor, OPRETAIL_USERNAME: 'alice' })).toContain('OPRETAIL_USERNAME and OPRETAIL_PASSWORD go together');
     const both = configError({ ...vendor, OPRETAIL_USERNAME: 'alice', OPRETAIL_PASSWORD: 'pw-value', OPRETAIL_AUTHENTICATOR: 't' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvelope } from '../../src/upstream/client.js';
+import { parseEnvelope } from '../../src/upstream/envelope.js';
 import { UpstreamBadResponseError } from '../../src/upstream/errors.js';
 import { parsePassengerIndicatorData } from '../../src/upstream/passenger-flow.js';
 import { createTimestampFormatter } from '../../src/upstream/timestamp.js';

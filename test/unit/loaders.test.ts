@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createConcurrencyLimit, createPassengerIndicatorLoader, passengerIndicatorKey } from '../../src/upstream/loaders.js';
+import { CallBudgetExceededError } from '../../src/upstream/errors.js';
+import { createPassengerIndicatorLoader, passengerIndicatorKey } from '../../src/upstream/loaders.js';
+import { createConcurrencyLimit, createRequestScope, type RequestScopeOptions } from '../../src/upstream/request-scope.js';
 import type { PassengerFlowApi, PassengerIndicatorFigures, PassengerIndicatorQuery } from '../../src/upstream/passenger-flow.js';
 
 const figures = (inflow: number): PassengerIndicatorFigures => ({
@@ -22,11 +24,13 @@ const q = (depId: string, day = '2026-05-10', businessHoursOnly = false): Passen
 /** A fake upstream that records calls and the most calls ever in flight at once. */
 function fakeApi(fail: (query: PassengerIndicatorQuery) => boolean = () => false) {
   const calls: string[] = [];
+  const signals: (AbortSignal | undefined)[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const api: PassengerFlowApi = {
-    async getPassengerIndicatorData(query) {
+    async getPassengerIndicatorData(query, options) {
       calls.push(passengerIndicatorKey(query));
+      signals.push(options?.signal);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -35,13 +39,17 @@ function fakeApi(fail: (query: PassengerIndicatorQuery) => boolean = () => false
       return figures(Number(query.depId));
     },
   };
-  return { api, calls, maxInFlight: () => maxInFlight };
+  return { api, calls, signals, maxInFlight: () => maxInFlight, inFlight: () => inFlight };
 }
+
+const scope = (options: Partial<RequestScopeOptions> = {}) => createRequestScope({ maxConcurrency: 8, maxUpstreamCalls: 2000, ...options });
+const loaderOf = (api: PassengerFlowApi, options: Partial<RequestScopeOptions> = {}, disableLoader = false) =>
+  createPassengerIndicatorLoader(api, scope(options), { disableLoader });
 
 describe('createPassengerIndicatorLoader', () => {
   it('de-duplicates by (store, start, end, businessHoursOnly) and keeps businessHoursOnly apart', async () => {
     const fake = fakeApi();
-    const loader = createPassengerIndicatorLoader(fake.api);
+    const loader = loaderOf(fake.api);
     const results = await Promise.all([loader.load(q('1')), loader.load(q('1')), loader.load(q('1', '2026-05-10', true)), loader.load(q('2'))]);
     expect(results.map((r) => r.inflow)).toEqual([1, 1, 1, 2]);
     expect(fake.calls.sort()).toEqual([
@@ -53,7 +61,7 @@ describe('createPassengerIndicatorLoader', () => {
 
   it('never has more than maxConcurrency calls in flight, and makes every call', async () => {
     const fake = fakeApi();
-    const loader = createPassengerIndicatorLoader(fake.api, { maxConcurrency: 3 });
+    const loader = loaderOf(fake.api, { maxConcurrency: 3 });
     await Promise.all(Array.from({ length: 20 }, (_, i) => loader.load(q(String(i + 1)))));
     expect(fake.calls).toHaveLength(20);
     expect(fake.maxInFlight()).toBe(3);
@@ -61,7 +69,7 @@ describe('createPassengerIndicatorLoader', () => {
 
   it('fails only the failing key', async () => {
     const fake = fakeApi((query) => query.depId === '2');
-    const loader = createPassengerIndicatorLoader(fake.api);
+    const loader = loaderOf(fake.api);
     const settled = await Promise.allSettled([loader.load(q('1')), loader.load(q('2')), loader.load(q('3'))]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((settled[1] as PromiseRejectedResult).reason.message).toBe('store 2 failed');
@@ -69,38 +77,122 @@ describe('createPassengerIndicatorLoader', () => {
 
   it('refuses loads beyond the call budget without calling upstream; de-duplicated loads are free', async () => {
     const fake = fakeApi();
-    const loader = createPassengerIndicatorLoader(fake.api, { maxCalls: 2 });
+    const loader = loaderOf(fake.api, { maxUpstreamCalls: 2 });
     const settled = await Promise.allSettled([loader.load(q('1')), loader.load(q('1')), loader.load(q('2')), loader.load(q('3'))]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
-    expect((settled[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', maxCalls: 2 });
+    const reason = (settled[3] as PromiseRejectedResult).reason;
+    expect(reason).toBeInstanceOf(CallBudgetExceededError);
+    expect(reason).toMatchObject({ code: 'BAD_USER_INPUT', retryable: false, maxUpstreamCalls: 2 });
     expect(fake.calls).toHaveLength(2);
   });
 
   it('disabled (debug) mode calls once per load, still bounded', async () => {
     const fake = fakeApi();
-    const loader = createPassengerIndicatorLoader(fake.api, { disabled: true, maxConcurrency: 2 });
+    const loader = loaderOf(fake.api, { maxConcurrency: 2 }, true);
     await Promise.all([loader.load(q('1')), loader.load(q('1')), loader.load(q('1')), loader.load(q('2'))]);
     expect(fake.calls).toHaveLength(4);
     expect(fake.maxInFlight()).toBe(2);
   });
+
+  it('passes the request’s signal to every upstream call', async () => {
+    const fake = fakeApi();
+    const controller = new AbortController();
+    const loader = loaderOf(fake.api, { signal: controller.signal });
+    await Promise.all([loader.load(q('1')), loader.load(q('2'))]);
+    expect(fake.signals).toEqual([controller.signal, controller.signal]);
+  });
+});
+
+describe('createRequestScope: one bound and one budget per request, whatever the methods', () => {
+  it('two loaders on one scope share the concurrency bound', async () => {
+    const a = fakeApi();
+    const b = fakeApi();
+    let peak = 0;
+    const track = () => (peak = Math.max(peak, a.inFlight() + b.inFlight()));
+    const shared = scope({ maxConcurrency: 3 });
+    const tracked = (fake: ReturnType<typeof fakeApi>): PassengerFlowApi => ({
+      getPassengerIndicatorData: async (query, options) => {
+        const pending = fake.api.getPassengerIndicatorData(query, options);
+        track();
+        return pending;
+      },
+    });
+    const first = createPassengerIndicatorLoader(tracked(a), shared, { disableLoader: false });
+    const second = createPassengerIndicatorLoader(tracked(b), shared, { disableLoader: false });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => [first.load(q(String(i + 1))), second.load(q(String(i + 1)))]).flat());
+    expect(a.calls).toHaveLength(10);
+    expect(b.calls).toHaveLength(10);
+    expect(peak).toBe(3);
+  });
+
+  it('two loaders on one scope share the call budget (a second method cannot double it)', async () => {
+    const a = fakeApi();
+    const b = fakeApi();
+    const shared = scope({ maxUpstreamCalls: 3 });
+    const first = createPassengerIndicatorLoader(a.api, shared, { disableLoader: false });
+    const second = createPassengerIndicatorLoader(b.api, shared, { disableLoader: false });
+    const settled = await Promise.allSettled([first.load(q('1')), first.load(q('2')), second.load(q('3')), second.load(q('4'))]);
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
+    expect(a.calls.length + b.calls.length).toBe(3);
+    expect(shared.calls).toBe(3);
+  });
 });
 
 describe('createConcurrencyLimit', () => {
-  it('hands a freed slot to the next waiter, never to a newcomer beyond the bound', async () => {
+  /** A task that records when it starts and finishes only when released. */
+  function gate(log: string[], name: string) {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const task = async () => {
+      log.push(name);
+      await opened;
+    };
+    return { task, open };
+  }
+
+  // A freed slot goes to the oldest waiter. The newcomer arrives at each moment a slot can be freed around:
+  // from the task's own promise (before the limiter sees it finish), from the limiter's promise, and later.
+  it.each([
+    ['the first task’s own .then', (firstTask: Promise<void>, _first: Promise<void>, go: () => void) => void firstTask.then(go)],
+    ['the limiter’s promise .then', (_firstTask: Promise<void>, first: Promise<void>, go: () => void) => void first.then(go)],
+    ['a microtask after the task finished', (firstTask: Promise<void>, _first: Promise<void>, go: () => void) => void firstTask.then(() => queueMicrotask(go))],
+    ['a later macrotask', (firstTask: Promise<void>, _first: Promise<void>, go: () => void) => void firstTask.then(() => setImmediate(go))],
+  ])('hands a freed slot to the waiter, never to a newcomer scheduled from %s', async (_name, schedule) => {
     const limit = createConcurrencyLimit(1);
+    const log: string[] = [];
     let active = 0;
     let peak = 0;
-    const task = async () => {
+    const counted = (task: () => Promise<void>) => async () => {
       active++;
       peak = Math.max(peak, active);
-      await Promise.resolve();
-      active--;
+      try {
+        await task();
+      } finally {
+        active--;
+      }
     };
-    const first = limit(task);
-    const second = limit(task);
-    await first;
-    const third = limit(task); // arrives while `second` holds the handed-over slot
-    await Promise.all([second, third]);
+    const a = gate(log, 'first');
+    const b = gate(log, 'waiter');
+    const c = gate(log, 'newcomer');
+    let firstTask!: Promise<void>;
+    const first = limit(() => (firstTask = counted(a.task)()));
+    const waiter = limit(counted(b.task));
+    let newcomer: Promise<void> | undefined;
+    const arrived = new Promise<void>((resolve) =>
+      schedule(firstTask, first, () => {
+        newcomer = limit(counted(c.task));
+        resolve();
+      }),
+    );
+    a.open();
+    await arrived;
+    // Let every pending hand-off settle before looking.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['first', 'waiter']);
+    b.open();
+    c.open();
+    await Promise.all([first, waiter, newcomer]);
+    expect(log).toEqual(['first', 'waiter', 'newcomer']);
     expect(peak).toBe(1);
   });
 

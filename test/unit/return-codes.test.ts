@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../src/upstream/errors.js';
+import { UpstreamCodeError } from '../../src/upstream/errors.js';
 import { FAILURE_CODES, RETURN_CODES, returnCodeByName, returnCodeByNumber } from '../../src/upstream/return-codes.js';
 
 describe('return-code table', () => {
@@ -27,16 +27,16 @@ describe('return-code table', () => {
   });
 });
 
-describe('UpstreamError', () => {
+describe('UpstreamCodeError', () => {
   it('takes its code from the table for a public code', () => {
-    const error = new UpstreamError({ code: -500, codename: 'API_SYSTEM_CALL_ERROR', cid: 'c1', method: 'm' });
+    const error = new UpstreamCodeError({ code: -500, codename: 'API_SYSTEM_CALL_ERROR', cid: 'c1', method: 'm' });
     expect(error.code).toBe('API_SYSTEM_CALL_ERROR');
     expect(error.retryable).toBe(true);
     expect(error.details).toEqual({ code: -500, codename: 'API_SYSTEM_CALL_ERROR', cid: 'c1', method: 'm' });
   });
 
   it('passes a business code through as UPSTREAM_ERROR with its number and codename', () => {
-    const error = new UpstreamError({ code: 9990001, codename: 'TOKEN_NOT_EXIST', cid: null, method: 'm' });
+    const error = new UpstreamCodeError({ code: 9990001, codename: 'TOKEN_NOT_EXIST', cid: null, method: 'm' });
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.codename).toBe('TOKEN_NOT_EXIST');
     expect(error.upstreamCode).toBe(9990001);

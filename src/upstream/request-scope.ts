@@ -1,0 +1,64 @@
+import type { CallOptions } from './client.js';
+import { CallBudgetExceededError } from './errors.js';
+
+/**
+ * The upstream limits of one GraphQL request, shared by every vendor method's loader: one concurrency bound,
+ * one call budget and one abort signal per request, however many methods it uses. A loader asks the scope
+ * only for a call it really sends, so a de-duplicated (or, later, cached) answer costs no slot and no budget.
+ */
+export interface UpstreamRequestScope {
+  /**
+   * Charges one call to the request's budget and runs `send` in one of the request's slots, with the
+   * request's signal. Beyond the budget it rejects with {@link CallBudgetExceededError} and sends nothing.
+   */
+  call<T>(send: (options: CallOptions) => Promise<T>): Promise<T>;
+  /** Calls charged so far (sent or waiting for a slot). */
+  readonly calls: number;
+}
+
+export interface RequestScopeOptions {
+  /** Upstream calls in flight at once for the request (OPRETAIL_MAX_CONCURRENCY). */
+  maxConcurrency: number;
+  /** Most upstream calls the request may cause (GATEWAY_MAX_UPSTREAM_CALLS). */
+  maxUpstreamCalls: number;
+  /** The GraphQL request's own signal: cancels its upstream calls when the client goes away. */
+  signal?: AbortSignal;
+}
+
+export function createRequestScope(options: RequestScopeOptions): UpstreamRequestScope {
+  const limit = createConcurrencyLimit(options.maxConcurrency);
+  const callOptions: CallOptions = options.signal ? { signal: options.signal } : {};
+  let calls = 0;
+  return {
+    call(send) {
+      if (calls >= options.maxUpstreamCalls) return Promise.reject(new CallBudgetExceededError(options.maxUpstreamCalls));
+      calls++;
+      return limit(() => send(callOptions));
+    },
+    get calls() {
+      return calls;
+    },
+  };
+}
+
+/** Runs at most `max` tasks at once, in arrival order. */
+export function createConcurrencyLimit(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  if (!Number.isInteger(max) || max < 1) throw new RangeError('maxConcurrency must be a positive integer');
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  // A finished task hands its slot straight to the next waiter, so a newcomer can never slip in between.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return async (task) => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}
