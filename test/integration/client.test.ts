@@ -48,6 +48,14 @@ function api(overrides: Partial<OpretailClientConfig> = {}) {
   return createPassengerFlowApi(client(overrides));
 }
 
+/**
+ * Resolves once `condition()` holds, checking on every turn of the event loop. Nothing here measures time:
+ * if it never holds, the test's timeout fails it.
+ */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -274,7 +282,10 @@ describe('client ↔ emulator: transport failures', () => {
     emulator.setFaults([{ kind: 'hang' }]);
     const controller = new AbortController();
     const pending = api({ timeoutMs: 5_000 }).getPassengerIndicatorData(query, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Abort only once the call reached the emulator and hangs there, so this is a cancellation in flight.
+    await until(() => emulator.callCount({ method: GET_PASSENGER_INDICATOR_DATA }) === 1);
+    expect(emulator.calls[0]?.fault).toBe('hang');
+    controller.abort();
     expect(await rejection(pending)).toBeInstanceOf(UpstreamCancelledError);
   });
 

@@ -21,13 +21,39 @@ function run(args: string[], env: Record<string, string | undefined> = {}): { ch
   return { child, stdout: () => out, stderr: () => err };
 }
 
-async function listeningLine(stdout: () => string, child: ChildProcess): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  while (!stdout().includes('\n')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no listening line: ${stdout()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return stdout().split('\n')[0] ?? '';
+/**
+ * Resolves with stdout's first line as soon as it is complete, driven by the child's output events; rejects
+ * if the process closes first. No polling and no timer: the test's timeout is the only deadline.
+ */
+function listeningLine(stdout: () => string, child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const firstLine = (): string | null => {
+      const text = stdout();
+      const end = text.indexOf('\n');
+      return end === -1 ? null : text.slice(0, end);
+    };
+    // Added after run()'s own listener, so stdout() already holds each chunk when this one sees it.
+    const onData = () => {
+      const line = firstLine();
+      if (line === null) return;
+      stop();
+      resolve(line);
+    };
+    // 'close', not 'exit': by then stdout is drained, so a line written just before exiting counts.
+    const onClose = () => {
+      stop();
+      const line = firstLine();
+      if (line === null) reject(new Error(`exited before a listening line: ${stdout()}`));
+      else resolve(line);
+    };
+    const stop = () => {
+      child.stdout?.off('data', onData);
+      child.off('close', onClose);
+    };
+    child.stdout?.on('data', onData);
+    child.once('close', onClose);
+    onData();
+  });
 }
 
 // Each case spawns a process (~0.5 s of tsx start-up): few cases here; flag parsing and EMULATOR_KEYS errors are unit-tested.

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { computePassengerIndicator, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { FAILURE_CODES } from '../../src/upstream/return-codes.js';
 import {
@@ -13,6 +13,22 @@ import {
 } from './emulator-requests.js';
 
 let emulator: Emulator;
+
+/**
+ * The host clock, stopped for every test at a whole second (so `_timestamp`, which has second resolution,
+ * is exact). The emulator's clock and the requests' `_timestamp` both read it, so no test depends on how
+ * long anything takes, and window edges and `systime` can be asserted exactly. Only Date is faked: sockets
+ * and timers stay real.
+ */
+const NOW = Date.UTC(2026, 4, 10, 4, 0, 0);
+const MINUTE = 60_000;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 beforeAll(async () => {
   emulator = await startEmulator({
@@ -50,7 +66,7 @@ const CRAFTED: Record<string, () => Promise<EmulatorAnswer>> = {
   VERSION_NOTNULL: () => post(emulator.url, signedParams({ after: { _version: '' } })),
   TIMESTAMP_NOTNULL: () => post(emulator.url, signedParams({ after: { _timestamp: undefined } })),
   TIMESTAMP_FORMAT_ERROR: () => post(emulator.url, signedParams({ before: { _timestamp: '20261301120000' } })),
-  TIMESTAMP_OVERTIME: () => post(emulator.url, signedParams({ at: Date.now() - 6 * 60_000 })),
+  TIMESTAMP_OVERTIME: () => post(emulator.url, signedParams({ at: NOW - 6 * MINUTE })),
   FORMAT_TYPE_NOTEXIST: () => post(emulator.url, signedParams({ before: { _format: 'yaml' } })),
   API_CALL_REPEAT: async () => {
     const params = signedParams();
@@ -147,13 +163,13 @@ describe('check order and details', () => {
   });
 
   it('signature check (7) comes before the timestamp window (16), and the window before the method (9)', async () => {
-    const old = Date.now() - 10 * 60_000;
+    const old = NOW - 10 * MINUTE;
     expect(codeOf(await post(emulator.url, signedParams({ at: old, secret: 'wrong' })))).toBe(7);
     expect(codeOf(await post(emulator.url, signedParams({ at: old, mt: 'open.demo.noSuchMethod' })))).toBe(16);
   });
 
   it('a stale request counts as seen: its replay is still TIMESTAMP_OVERTIME, a fresh one is fine', async () => {
-    const stale = signedParams({ at: Date.now() - 6 * 60_000 });
+    const stale = signedParams({ at: NOW - 6 * MINUTE });
     expect(codeOf(await post(emulator.url, stale))).toBe(16);
     expect(codeOf(await post(emulator.url, stale))).toBe(16);
   });
@@ -218,14 +234,12 @@ describe('success', () => {
   );
 
   it.each(['md5', 'sha1', 'MD5', 'Sha1'] as const)('a correct %s call answers SUCCESS with the computed figures', async (sm) => {
-    const before = Date.now();
     const answer = await post(emulator.url, signedParams({ sm: sm.toLowerCase() as 'md5' | 'sha1', before: { _sm: sm } }));
     expect(answer.status).toBe(200);
     expect(answer.json?.stat).toMatchObject({ code: 0, codename: 'SUCCESS' });
     expect(answer.json?.result).toBe('success');
     expect(answer.json?.data).toEqual(expected);
-    expect(answer.json?.stat.systime).toBeGreaterThanOrEqual(before);
-    expect(answer.json?.stat.systime).toBeLessThanOrEqual(Date.now());
+    expect(answer.json?.stat.systime).toBe(NOW);
   });
 
   it('a lowercase _sig, _format=JSON and no _format at all are accepted', async () => {
@@ -271,10 +285,12 @@ describe('success', () => {
     expect((await res.json()).stat.code).toBe(1);
   });
 
-  it('a timestamp 290 s old or ahead is inside the 300 s window', async () => {
-    expect(codeOf(await post(emulator.url, signedParams({ at: Date.now() - 290_000 })))).toBe(0);
-    expect(codeOf(await post(emulator.url, signedParams({ at: Date.now() + 290_000 })))).toBe(0);
-    expect(codeOf(await post(emulator.url, signedParams({ at: Date.now() + 6 * 60_000 })))).toBe(16);
+  it('the 300 s window includes its edges: 300 s old or ahead is accepted, 301 s is TIMESTAMP_OVERTIME', async () => {
+    const at = (offsetMs: number) => post(emulator.url, signedParams({ at: NOW + offsetMs }));
+    expect(codeOf(await at(-300_000))).toBe(0);
+    expect(codeOf(await at(300_000))).toBe(0);
+    expect(codeOf(await at(-301_000))).toBe(16);
+    expect(codeOf(await at(301_000))).toBe(16);
   });
 });
 
@@ -294,12 +310,19 @@ describe('HTTP surface', () => {
 
 describe('options', () => {
   it('clockOffsetMs skews the emulator clock: systime moves and the window follows it', async () => {
-    const skewed = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], clockOffsetMs: -10 * 60_000 });
+    const skewed = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], clockOffsetMs: -10 * MINUTE });
     try {
-      const now = await post(skewed.url, signedParams());
-      expect(codeOf(now)).toBe(16);
-      expect(Date.now() - (now.json?.stat.systime ?? 0)).toBeGreaterThanOrEqual(10 * 60_000 - 1000);
-      expect(codeOf(await post(skewed.url, signedParams({ at: Date.now() - 10 * 60_000 })))).toBe(0);
+      const skewedNow = NOW - 10 * MINUTE;
+      // A request stamped with the host's time is 10 minutes ahead of the emulator's clock.
+      const hostTime = await post(skewed.url, signedParams({ at: NOW }));
+      expect(codeOf(hostTime)).toBe(16);
+      expect(hostTime.json?.stat.systime).toBe(skewedNow);
+      const ok = await post(skewed.url, signedParams({ at: skewedNow }));
+      expect(codeOf(ok)).toBe(0);
+      expect(ok.json?.stat.systime).toBe(skewedNow);
+      // The window's edges are measured from the skewed clock.
+      expect(codeOf(await post(skewed.url, signedParams({ at: skewedNow + 300_000 })))).toBe(0);
+      expect(codeOf(await post(skewed.url, signedParams({ at: skewedNow + 301_000 })))).toBe(16);
     } finally {
       await skewed.close();
     }
@@ -308,8 +331,9 @@ describe('options', () => {
   it('timestampWindowSeconds narrows the window', async () => {
     const narrow = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], timestampWindowSeconds: 30 });
     try {
-      expect(codeOf(await post(narrow.url, signedParams({ at: Date.now() - 20_000 })))).toBe(0);
-      expect(codeOf(await post(narrow.url, signedParams({ at: Date.now() - 45_000 })))).toBe(16);
+      expect(codeOf(await post(narrow.url, signedParams({ at: NOW - 30_000 })))).toBe(0);
+      expect(codeOf(await post(narrow.url, signedParams({ at: NOW - 31_000 })))).toBe(16);
+      expect(codeOf(await post(narrow.url, signedParams({ at: NOW + 31_000 })))).toBe(16);
     } finally {
       await narrow.close();
     }
