@@ -67,6 +67,16 @@ const resolversBoundary = {
   ],
 };
 
+const securityBoundary = {
+  paths: [{ name: 'undici', message: 'Security checks requests; it never talks to the vendor.' }],
+  patterns: [
+    { group: ['undici/*'], message: 'Security checks requests; it never talks to the vendor.' },
+    { group: ['@pothos/*', '**/schema/**'], message: 'Security sits in front of the schema, not inside it.' },
+    { group: ['**/emulator/**'], message: 'Security must not know about the emulator.' },
+    { group: ['**/upstream/*', '!**/upstream/gateway-codes.js'], message: 'Security may use only the code table from upstream/.' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -83,4 +93,5 @@ export default tseslint.config(
   { files: ['src/emulator/**/*.ts'], rules: { 'no-restricted-imports': ['error', emulatorBoundary] } },
   { files: ['src/schema/**/*.ts'], rules: { 'no-restricted-imports': ['error', schemaBoundary] } },
   { files: ['src/resolvers/**/*.ts'], rules: { 'no-restricted-imports': ['error', resolversBoundary] } },
+  { files: ['src/security/**/*.ts'], rules: { 'no-restricted-imports': ['error', securityBoundary] } },
 );

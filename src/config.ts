@@ -51,7 +51,72 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** GraphiQL at /graphql for browsers: assets inlined, from the unpkg CDN, or not served. */
   graphiql: (typeof GRAPHIQL_MODES)[number];
+  /** `NODE_ENV=production`: safer defaults (no introspection, suggestions, GraphiQL or traces for anyone). */
+  production: boolean;
+  /** JSON file of client keys (hashes, store allow-lists, per-key flags); unset = no keys. */
+  apiKeysFile: string | undefined;
+  /** Upstream mode without a key file: serve anyone anyway (an explicit, logged choice). */
+  allowAnonymous: boolean;
+  /** Largest request body, in bytes; larger ones get HTTP 413 before yoga reads them. */
+  maxBodyBytes: number;
+  /** Most tokens a document may have; parsing stops there, so a huge document costs no memory. */
+  maxTokens: number;
+  /** Deepest selection nesting a document may have (introspection excepted). */
+  maxDepth: number;
+  /** Most aliases one operation may use. */
+  maxAliases: number;
+  /** Most directives one document may use. */
+  maxDirectives: number;
+  /** Origins allowed to call from a browser (CORS); empty = none (demo mode: any origin, no credentials). */
+  corsOrigins: string[];
+  /** Schema introspection (`__schema`, `__type`); federation's `_service` is not introspection. */
+  introspection: boolean;
+  /** JSON map `{ "<sha256>": "<document>" }` of trusted documents; unset = none. */
+  trustedDocumentsFile: string | undefined;
+  /** Variables that look like ours but are unknown (likely typos), to warn about at start-up. */
+  unknownVariables: string[];
 }
+
+/**
+ * Every variable `loadConfig` reads. A `GATEWAY_*`/`OPRETAIL_*` variable outside this list is a likely typo
+ * and is warned about at start-up; the README table and `.env.example` document each one (a test checks).
+ */
+export const CONFIG_VARIABLES = [
+  'HOST',
+  'PORT',
+  'LOG_LEVEL',
+  'NODE_ENV',
+  'OPRETAIL_BASE_URL',
+  'OPRETAIL_APP_KEY',
+  'OPRETAIL_APP_SECRET',
+  'OPRETAIL_SIGN_METHOD',
+  'OPRETAIL_AID',
+  'OPRETAIL_TIMEZONE',
+  'OPRETAIL_AUTHENTICATOR',
+  'OPRETAIL_USERNAME',
+  'OPRETAIL_PASSWORD',
+  'OPRETAIL_NONCE',
+  'OPRETAIL_TIMEOUT_MS',
+  'OPRETAIL_RETRIES',
+  'OPRETAIL_MAX_CONCURRENCY',
+  'OPRETAIL_MAX_CONNECTIONS',
+  'OPRETAIL_MAX_SPAN_DAYS',
+  'OPRETAIL_MAX_DAILY_DAYS',
+  'GATEWAY_MAX_STORE_IDS',
+  'GATEWAY_MAX_UPSTREAM_CALLS',
+  'GATEWAY_GRAPHIQL',
+  'GATEWAY_DISABLE_LOADER',
+  'GATEWAY_API_KEYS_FILE',
+  'GATEWAY_ALLOW_ANONYMOUS',
+  'GATEWAY_MAX_BODY_BYTES',
+  'GATEWAY_MAX_TOKENS',
+  'GATEWAY_MAX_DEPTH',
+  'GATEWAY_MAX_ALIASES',
+  'GATEWAY_MAX_DIRECTIVES',
+  'GATEWAY_CORS_ORIGINS',
+  'GATEWAY_INTROSPECTION',
+  'GATEWAY_TRUSTED_DOCUMENTS',
+] as const;
 
 export const GRAPHIQL_MODES = ['inline', 'cdn', 'off'] as const;
 
@@ -148,6 +213,32 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstream = { mode: 'vendor', ...signing, baseUrl, appKey: appKey ?? '', appSecret: appSecret ?? '', auth };
   }
 
+  const production = read('NODE_ENV') === 'production';
+  const apiKeysFile = read('GATEWAY_API_KEYS_FILE');
+  const allowAnonymous = flag('GATEWAY_ALLOW_ANONYMOUS', false);
+  if (upstream.mode === 'vendor' && apiKeysFile === undefined && !allowAnonymous) {
+    problems.push(
+      'GATEWAY_API_KEYS_FILE is required when OPRETAIL_BASE_URL is set, so that nobody without a key reads the tenant’s stores; ' +
+        'set GATEWAY_ALLOW_ANONYMOUS=true to serve anyone who can reach the gateway',
+    );
+  }
+  const corsOrigins = (read('GATEWAY_CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of corsOrigins) {
+    let valid = false;
+    try {
+      valid = new URL(origin).origin === origin;
+    } catch {
+      valid = false;
+    }
+    if (!valid) problems.push(`GATEWAY_CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com (got "${origin}")`);
+  }
+  const unknownVariables = Object.keys(env)
+    .filter((name) => /^(GATEWAY|OPRETAIL)_/.test(name) && !(CONFIG_VARIABLES as readonly string[]).includes(name))
+    .sort();
+
   const config: GatewayConfig = {
     host: read('HOST') ?? '127.0.0.1',
     port: integer('PORT', 4000, 0, 65535),
@@ -162,7 +253,19 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxUpstreamCalls: integer('GATEWAY_MAX_UPSTREAM_CALLS', 2000, 1, 1_000_000),
     disableLoader: flag('GATEWAY_DISABLE_LOADER', false),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    graphiql: oneOf('GATEWAY_GRAPHIQL', GRAPHIQL_MODES, 'inline'),
+    graphiql: oneOf('GATEWAY_GRAPHIQL', GRAPHIQL_MODES, production ? 'off' : 'inline'),
+    production,
+    apiKeysFile,
+    allowAnonymous,
+    maxBodyBytes: integer('GATEWAY_MAX_BODY_BYTES', 102_400, 1024, 100 * 1024 * 1024),
+    maxTokens: integer('GATEWAY_MAX_TOKENS', 5000, 100, 1_000_000),
+    maxDepth: integer('GATEWAY_MAX_DEPTH', 12, 2, 1000),
+    maxAliases: integer('GATEWAY_MAX_ALIASES', 200, 0, 100_000),
+    maxDirectives: integer('GATEWAY_MAX_DIRECTIVES', 50, 0, 100_000),
+    corsOrigins,
+    introspection: flag('GATEWAY_INTROSPECTION', !production),
+    trustedDocumentsFile: read('GATEWAY_TRUSTED_DOCUMENTS'),
+    unknownVariables,
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

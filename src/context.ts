@@ -1,4 +1,6 @@
 import type { GatewayConfig } from './config.js';
+import { effectiveMaxUpstreamCalls, mayReadStore } from './security/api-keys.js';
+import type { Caller } from './security/request-gate.js';
 import { createPassengerIndicatorLoader, type PassengerIndicatorLoader } from './upstream/loaders.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 import { createRequestScope, type UpstreamRequestScope } from './upstream/request-scope.js';
@@ -14,6 +16,12 @@ export type ContextConfig = Pick<GatewayConfig, 'maxConcurrency' | 'disableLoade
  * nothing is cached across requests or callers and a second method cannot double the request's limits.
  */
 export interface GatewayContext {
+  /** The client key that made the request, or null (anonymous access). */
+  caller: Caller;
+  /** Whether the caller may read a store's figures (its key's allow-list). */
+  mayReadStore(storeId: string): boolean;
+  /** The caller's limit of upstream calls per request (the gateway's, or the key's lower one). */
+  maxUpstreamCalls: number;
   upstream: UpstreamRequestScope;
   passengerIndicators: PassengerIndicatorLoader;
   limits: InputLimits;
@@ -24,14 +32,19 @@ export interface ContextDeps {
   config: ContextConfig;
 }
 
-export function createContext(deps: ContextDeps, signal?: AbortSignal): GatewayContext {
+export function createContext(deps: ContextDeps, signal?: AbortSignal, caller: Caller = { key: null }): GatewayContext {
   const { config } = deps;
+  const { key } = caller;
+  const maxUpstreamCalls = key ? effectiveMaxUpstreamCalls(key, config.maxUpstreamCalls) : config.maxUpstreamCalls;
   const upstream = createRequestScope({
     maxConcurrency: config.maxConcurrency,
-    maxUpstreamCalls: config.maxUpstreamCalls,
+    maxUpstreamCalls,
     ...(signal ? { signal } : {}),
   });
   return {
+    caller,
+    mayReadStore: key ? (storeId) => mayReadStore(key, storeId) : () => true,
+    maxUpstreamCalls,
     upstream,
     passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, { disableLoader: config.disableLoader }),
     limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds },

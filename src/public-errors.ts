@@ -52,3 +52,15 @@ function rebuild(error: GraphQLError, message: string, extensions: Record<string
     extensions,
   });
 }
+
+/** An intended error with a code from the tables (its `retryable` too), and the HTTP status it implies. */
+export function gatewayError(code: ErrorCode, message: string, httpStatus?: number): GraphQLError {
+  const extensions: Record<string, unknown> = { code, retryable: isRetryable(code) };
+  if (httpStatus !== undefined) extensions.http = { status: httpStatus, spec: false };
+  return new GraphQLError(message, { extensions });
+}
+
+/** The JSON body of a request refused before GraphQL ran: `{ errors: [{ message, extensions }] }`. */
+export function refusalBody(code: ErrorCode, message: string): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, retryable: isRetryable(code) } }] });
+}

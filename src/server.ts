@@ -1,6 +1,9 @@
 import { createServer } from 'node:http';
 import { clientKnobs, ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { ApiKeysFileError, loadApiKeysFile, type ApiKeyRegistry } from './security/api-keys.js';
+import { limitRequestBodies } from './security/body-limit.js';
+import { loadTrustedDocuments, TrustedDocumentsError, type TrustedDocuments } from './security/trusted-documents.js';
 import { createOpretailClient, type OpretailClientConfig, type UpstreamAttemptEvent } from './upstream/client.js';
 import { createPassengerFlowApi } from './upstream/passenger-flow.js';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.js';
@@ -49,10 +52,26 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  for (const name of config.unknownVariables) logger.warn(`unknown configuration variable ${name} is ignored (a typo?)`);
+  let apiKeys: ApiKeyRegistry | null = null;
+  let trustedDocuments: TrustedDocuments | null = null;
+  try {
+    if (config.apiKeysFile !== undefined) apiKeys = loadApiKeysFile(config.apiKeysFile);
+    if (config.trustedDocumentsFile !== undefined) trustedDocuments = loadTrustedDocuments(config.trustedDocumentsFile);
+  } catch (error) {
+    if (error instanceof ApiKeysFileError || error instanceof TrustedDocumentsError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (apiKeys) logger.notice(`client keys: ${apiKeys.size} from GATEWAY_API_KEYS_FILE${config.allowAnonymous ? '; requests without a key are served too (GATEWAY_ALLOW_ANONYMOUS)' : '; every request needs one'}`);
+  else if (config.upstream.mode === 'vendor') logger.notice('client keys: none; GATEWAY_ALLOW_ANONYMOUS=true serves anyone who can reach the gateway');
+  if (trustedDocuments) logger.notice(`trusted documents: ${trustedDocuments.size} from GATEWAY_TRUSTED_DOCUMENTS`);
   const upstream = await resolveUpstream(config, logger);
   const client = createOpretailClient(upstream.client);
-  const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger, graphiql: config.graphiql });
-  const server = createServer(yoga);
+  const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger, apiKeys, trustedDocuments });
+  const server = createServer(limitRequestBodies({ handleNode: yoga, fetch: (url, init) => yoga.fetch(url, init as RequestInit) }, config.maxBodyBytes));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

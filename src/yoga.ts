@@ -2,20 +2,38 @@ import { GraphQLError, Kind } from 'graphql';
 import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GatewayConfig } from './config.js';
-import { createContext, type ContextDeps, type GatewayContext } from './context.js';
-import { isRetryable } from './error-codes.js';
+import { createContext, type ContextConfig, type GatewayContext } from './context.js';
+import { isErrorCode, isRetryable } from './error-codes.js';
 import { silentLogger, type Logger } from './logger.js';
 import { toPublicError } from './public-errors.js';
 import { schema } from './schema/index.js';
+import type { ApiKeyRegistry } from './security/api-keys.js';
+import { corsPolicy, useSecurityHeaders } from './security/browser-safety.js';
+import { useCostLimit } from './security/cost-limit.js';
+import { useDocumentLimits } from './security/document-limits.js';
+import { callerOf, useRequestGate } from './security/request-gate.js';
+import type { TrustedDocuments } from './security/trusted-documents.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
+
+/** The configuration the GraphQL server reads (a validated `GatewayConfig` has all of it). */
+export type YogaConfig = ContextConfig &
+  Pick<
+    GatewayConfig,
+    'upstream' | 'graphiql' | 'production' | 'introspection' | 'corsOrigins' | 'maxTokens' | 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'allowAnonymous'
+  >;
 
 export interface GatewayYogaOptions {
   passengerFlow: PassengerFlowApi;
-  config: ContextDeps['config'];
+  config: YogaConfig;
   logger?: Logger;
-  /** How GraphiQL is served to browsers. @default 'inline' */
-  graphiql?: GatewayConfig['graphiql'];
+  /** Client keys (GATEWAY_API_KEYS_FILE); without them the gateway is open, which the config allows only in demo mode or with GATEWAY_ALLOW_ANONYMOUS. */
+  apiKeys?: ApiKeyRegistry | null;
+  /** Trusted documents (GATEWAY_TRUSTED_DOCUMENTS), by sha-256. */
+  trustedDocuments?: TrustedDocuments | null;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -53,7 +71,8 @@ function useScalarInputErrors(): Plugin {
         if (valid) return;
         setResult(
           result.map((error) => {
-            const code = isBadValue(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
+            const given = error.extensions.code;
+            const code = isErrorCode(given) ? given : isBadValue(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
             return new GraphQLError(error.message, {
               nodes: error.nodes ?? null,
               source: error.source ?? null,
@@ -84,20 +103,53 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
     ...logger,
     error: (...args: unknown[]) => (args.every((arg) => !(arg instanceof GraphQLError)) ? logger.error(...args) : logger.debug(...args)),
   };
+  const { config } = options;
+  const apiKeys = options.apiKeys ?? null;
+  const trustedDocuments = options.trustedDocuments ?? new Map<string, string>();
+  const graphiql = config.graphiql !== 'off';
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
     logging: yogaLogger,
-    context: ({ request }) => createContext(options, request.signal),
-    graphiql: options.graphiql === 'off' ? false : { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY },
+    // Checked before yoga by the HTTP handler (no TransformStream per request); multipart is never served.
+    maxRequestBodySize: false,
+    multipart: false,
+    cors: corsPolicy(config.corsOrigins, config.upstream.mode === 'demo'),
+    context: ({ request }) => createContext(options, request.signal, callerOf(request)),
+    graphiql: graphiql ? { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY } : false,
     // 'inline': GraphiQL's assets come from npm inside the page (rendered once), not from a CDN, so it works
     // on networks that cannot reach unpkg.com; 'cdn' keeps yoga's small page that loads them from unpkg.
-    ...(options.graphiql === 'cdn' ? {} : { renderGraphiQL: (graphiqlOptions) => (inlineGraphiQL ??= renderGraphiQL(graphiqlOptions)) }),
+    ...(config.graphiql === 'cdn' ? {} : { renderGraphiQL: (graphiqlOptions) => (inlineGraphiQL ??= renderGraphiQL(graphiqlOptions)) }),
     plugins: [
+      useSecurityHeaders({ graphiqlFromCdn: config.graphiql === 'cdn' }),
+      useRequestGate({ keys: apiKeys, requireKey: apiKeys !== null && !config.allowAnonymous, graphiql }),
+      usePersistedOperations({
+        allowArbitraryOperations: (request) => callerOf(request).key?.trustedDocumentsOnly !== true,
+        extractPersistedOperationId: (params) => persistedOperationId(params as Record<string, unknown>),
+        getPersistedOperation: (id) => trustedDocuments.get(id.toLowerCase()) ?? null,
+        customErrors: {
+          notFound: { message: 'PersistedQueryNotFound: no trusted document has this id.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', retryable: false } },
+          keyNotFound: { message: 'Send a `query`, or the `documentId` of a trusted document.', extensions: { code: 'BAD_REQUEST', retryable: false, http: { status: 400 } } },
+          persistedQueryOnly: {
+            message: 'This client key may run only trusted documents: send a `documentId`, not a `query`.',
+            extensions: { code: 'TRUSTED_DOCUMENTS_ONLY', retryable: false },
+          },
+        },
+      }),
+      useDocumentLimits(config),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(config.production ? [blockFieldSuggestionsPlugin({ mask: '' })] : []),
       useScalarInputErrors(),
-      // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`.
-      // Errors in a trace get the same public face as in the response, so nothing masked leaks through it.
-      useApolloInlineTrace({ rewriteError: (error) => toPublicError(error).error }),
+      useCostLimit<GatewayContext>({ rules: { maxDailyDays: config.maxDailyDays }, limitOf: (context) => context.maxUpstreamCalls }),
+      // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`
+      // (outside production anyone may ask; in production only a key with `"traces": true`). Errors in a
+      // trace get the same public face as in the response, so nothing masked leaks through it.
+      useApolloInlineTrace({
+        ignoreRequest: (request) =>
+          request.headers.get('apollo-federation-include-trace') !== 'ftv1' || (config.production && callerOf(request).key?.traces !== true),
+        rewriteError: (error) => toPublicError(error).error,
+      }),
     ],
     maskedErrors: {
       maskError(error) {
@@ -111,4 +163,15 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       },
     },
   });
+}
+
+/** `{ "documentId": "<sha256>" }` (GraphQL Code Generator's trusted documents) or Apollo's persisted-query extension. */
+function persistedOperationId(params: Record<string, unknown>): string | null {
+  if (typeof params.documentId === 'string') return params.documentId.replace(/^sha256:/, '');
+  const extensions = params.extensions;
+  if (typeof extensions !== 'object' || extensions === null) return null;
+  const persisted = (extensions as Record<string, unknown>).persistedQuery;
+  if (typeof persisted !== 'object' || persisted === null) return null;
+  const hash = (persisted as Record<string, unknown>).sha256Hash;
+  return typeof hash === 'string' ? hash : null;
 }

@@ -7,3 +7,8 @@ export function badUserInput(message: string, argument?: string): GraphQLError {
   if (argument) extensions.argument = argument;
   return new GraphQLError(message, { extensions });
 }
+
+/** The caller's key may not read what it asked for; nothing was fetched. */
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', retryable: isRetryable('FORBIDDEN') } });
+}

@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../context.js';
 import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
-import { badUserInput } from './errors.js';
+import { badUserInput, forbidden } from './errors.js';
 import { daysInclusive, eachDay } from './local-date.js';
 
 /** Backing shape of `Store`: only the id, so selecting a store costs no upstream call. */
@@ -54,6 +54,11 @@ function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
   if (days > maxDays) throw badUserInput(`${field}: the window spans ${days} days; the limit is ${maxDays}.`, 'to');
 }
 
+/** A store outside the caller key's allow-list: its figures are null with FORBIDDEN, and nothing is fetched. */
+function checkAccess(store: StoreShape, context: GatewayContext): void {
+  if (!context.mayReadStore(store.id)) throw forbidden(`This client key may not read store ${store.id}.`);
+}
+
 function loadWindow(store: StoreShape, from: string, to: string, businessHoursOnly: boolean, context: GatewayContext) {
   return context.passengerIndicators
     .load({ depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly })
@@ -62,6 +67,7 @@ function loadWindow(store: StoreShape, from: string, to: string, businessHoursOn
 
 export function resolvePassengerIndicator(store: StoreShape, args: WindowArgs, context: GatewayContext): Promise<PassengerIndicatorShape> {
   checkWindow(args, context.limits.maxSpanDays, 'passengerIndicator');
+  checkAccess(store, context);
   return loadWindow(store, args.from, args.to, args.businessHoursOnly, context);
 }
 
@@ -71,6 +77,7 @@ export function resolvePassengerIndicator(store: StoreShape, args: WindowArgs, c
  */
 export function resolveDailyPassengerIndicators(store: StoreShape, args: WindowArgs, context: GatewayContext): Promise<PassengerIndicatorShape>[] {
   checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
+  checkAccess(store, context);
   // Promises per item (not Promise.all): a failing day is reported at its own index in the error path.
   return eachDay(args.from, args.to).map((day) => loadWindow(store, day, day, args.businessHoursOnly, context));
 }

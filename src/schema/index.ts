@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { guardEntities } from './entities.js';
 import './scalars.js';
 import './errors.js';
 import './passenger-indicator.js';
@@ -8,4 +9,4 @@ import './store.js';
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
 
 /** The subgraph schema: our types plus `_service { sdl }` and `_entities` for a federation router. */
-export const schema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK });
+export const schema = guardEntities(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK }));

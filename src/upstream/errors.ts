@@ -145,7 +145,7 @@ export class CallBudgetExceededError extends GatewayError {
 
   constructor(maxUpstreamCalls: number) {
     super(
-      gatewayRow('BAD_USER_INPUT'),
+      gatewayRow('QUERY_TOO_COMPLEX'),
       `This request needs more than ${maxUpstreamCalls} upstream calls; ask for fewer stores or days, or split it.`,
     );
     this.maxUpstreamCalls = maxUpstreamCalls;

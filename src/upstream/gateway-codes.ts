@@ -31,12 +31,12 @@ export const GATEWAY_CODES = {
     retry: 'never',
   },
   BAD_USER_INPUT: {
-    description: 'An argument or variable breaks an input rule (store id, date window, list size, call budget). No upstream call was made for it.',
+    description: 'An argument or variable breaks an input rule (store id, date window, list size). No upstream call was made for it.',
     retryable: false,
     retry: 'never',
   },
   BAD_REQUEST: {
-    description: 'The HTTP request is not a GraphQL request: invalid or empty JSON body, no `query`, wrong parameter types, an unsupported method (HTTP 405) or media type (HTTP 415), or an operation type the gateway does not serve.',
+    description: 'The HTTP request is not a GraphQL request the gateway serves: invalid or empty JSON body, no `query`, wrong parameter types, a method other than GET/POST (HTTP 405), a body that is not `application/json` (HTTP 415), a GET without a header browsers cannot send cross-site (HTTP 403), or an operation type the gateway does not serve.',
     retryable: false,
     retry: 'never',
   },
@@ -44,6 +44,36 @@ export const GATEWAY_CODES = {
   GRAPHQL_VALIDATION_FAILED: { description: 'The document does not validate against the schema.', retryable: false, retry: 'never' },
   OPERATION_RESOLUTION_FAILURE: {
     description: 'The document has several operations and `operationName` is missing or names none of them.',
+    retryable: false,
+    retry: 'never',
+  },
+  UNAUTHENTICATED: {
+    description: 'HTTP 401: no `Authorization: Bearer <key>` header, or a key the gateway does not know. Nothing was executed.',
+    retryable: false,
+    retry: 'never',
+  },
+  FORBIDDEN: {
+    description: 'The client key may not read this store (not in its allow-list); the field is null, no upstream call was made for it.',
+    retryable: false,
+    retry: 'never',
+  },
+  QUERY_TOO_COMPLEX: {
+    description: 'Refused before execution: the document may cause more upstream calls than GATEWAY_MAX_UPSTREAM_CALLS (or the key’s maxUpstreamCalls), or exceeds the token, depth, alias or directive limits. Ask for fewer stores or days, or split the query.',
+    retryable: false,
+    retry: 'never',
+  },
+  PAYLOAD_TOO_LARGE: {
+    description: 'HTTP 413: the request body exceeds GATEWAY_MAX_BODY_BYTES. Nothing was read further or executed.',
+    retryable: false,
+    retry: 'never',
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    description: 'The `documentId` (or `extensions.persistedQuery.sha256Hash`) names no trusted document (GATEWAY_TRUSTED_DOCUMENTS).',
+    retryable: false,
+    retry: 'never',
+  },
+  TRUSTED_DOCUMENTS_ONLY: {
+    description: 'This client key may run only trusted documents: send a `documentId`, not a `query`.',
     retryable: false,
     retry: 'never',
   },

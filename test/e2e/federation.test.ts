@@ -36,7 +36,7 @@ beforeAll(async () => {
   const subgraph = await startProcess(
     'node',
     ['dist/server.js'],
-    { HOST: '127.0.0.1', PORT: '0', OPRETAIL_BASE_URL: emulator.url, OPRETAIL_APP_KEY: 'fed-key', OPRETAIL_APP_SECRET: SECRET },
+    { HOST: '127.0.0.1', PORT: '0', OPRETAIL_BASE_URL: emulator.url, OPRETAIL_APP_KEY: 'fed-key', OPRETAIL_APP_SECRET: SECRET, GATEWAY_ALLOW_ANONYMOUS: 'true' },
     /listening on (http:\/\/\S+\/graphql)/,
   );
   subgraphUrl = subgraph.match[1]!;
@@ -78,7 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAll();
-  await new Promise((resolve) => storesServer?.close(resolve));
+  if (storesServer) await new Promise((resolve) => storesServer!.close(resolve));
   await emulator?.close();
 });
 

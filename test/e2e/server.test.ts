@@ -71,6 +71,7 @@ describe('vendor mode against a separately started strict emulator', () => {
         OPRETAIL_APP_KEY: 'vendor-key',
         OPRETAIL_APP_SECRET: 'vendor-secret-1',
         OPRETAIL_SIGN_METHOD: signMethod,
+        GATEWAY_ALLOW_ANONYMOUS: 'true',
         TZ: 'America/New_York',
         LOG_LEVEL: 'debug',
       },

@@ -6,7 +6,7 @@ import { createGatewayYoga } from '../../src/yoga.js';
 const unused: PassengerFlowApi = { getPassengerIndicatorData: () => Promise.reject(new Error('no upstream in this test')) };
 
 async function page(graphiql: 'inline' | 'cdn' | 'off') {
-  const yoga = createGatewayYoga({ passengerFlow: unused, config: loadConfig({}), graphiql });
+  const yoga = createGatewayYoga({ passengerFlow: unused, config: { ...loadConfig({}), graphiql } });
   const response = await yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } });
   return { status: response.status, type: response.headers.get('content-type') ?? '', html: await response.text() };
 }

@@ -259,16 +259,15 @@ describe('input rules: BAD_USER_INPUT before any upstream call', () => {
     expect(emulator.callCount()).toBe(6);
   });
 
-  it('a request over its upstream-call budget gets BAD_USER_INPUT for the excess, and the vendor never sees it', async () => {
+  it('a request whose cost estimate is over the limit is refused whole before execution: QUERY_TOO_COMPLEX, 0 calls', async () => {
     const body = await gateway({}, { maxUpstreamCalls: 3 })(
       `{ stores(ids: ["1", "2", "3", "4", "5"]) { passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow } } }`,
     );
-    const stores = body.data!.stores as Array<{ passengerIndicator: unknown }>;
-    expect(stores.filter((s) => s.passengerIndicator !== null)).toHaveLength(3);
-    expect(body.errors).toHaveLength(2);
-    expect(body.errors!.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
-    expect(body.errors![0]!.message).toBe('This request needs more than 3 upstream calls; ask for fewer stores or days, or split it.');
-    expect(emulator.callCount()).toBe(3);
+    expect(body.data).toBeUndefined();
+    expect(body.errors!.map((e) => e.extensions.code)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(body.errors![0]!.message).toBe('This query may cause up to 5 upstream calls; the limit is 3. Ask for fewer stores or days, or split it.');
+    expect((body as { extensions?: unknown }).extensions).toEqual({ cost: { estimated: 5, limit: 3 } });
+    expect(emulator.callCount()).toBe(0);
   });
 
   it('syntax and validation errors carry their own codes', async () => {

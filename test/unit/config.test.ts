@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config.js';
 
-const vendor = { OPRETAIL_BASE_URL: 'https://openapi.opretail.com/cloud.api', OPRETAIL_APP_KEY: 'k', OPRETAIL_APP_SECRET: 'super-secret' };
+const vendor = { OPRETAIL_BASE_URL: 'https://openapi.opretail.com/cloud.api', OPRETAIL_APP_KEY: 'k', OPRETAIL_APP_SECRET: 'super-secret', GATEWAY_API_KEYS_FILE: '/etc/gateway/keys.json' };
 
 function configError(env: Record<string, string>): string {
   try {
@@ -30,7 +31,51 @@ describe('loadConfig', () => {
       disableLoader: false,
       logLevel: 'info',
       graphiql: 'inline',
+      production: false,
+      apiKeysFile: undefined,
+      allowAnonymous: false,
+      maxBodyBytes: 102_400,
+      maxTokens: 5000,
+      maxDepth: 12,
+      maxAliases: 200,
+      maxDirectives: 50,
+      corsOrigins: [],
+      introspection: true,
+      trustedDocumentsFile: undefined,
+      unknownVariables: [],
     });
+  });
+
+  it('refuses upstream mode without client keys unless anonymous access is asked for, naming both variables', () => {
+    const { GATEWAY_API_KEYS_FILE: _file, ...open } = vendor;
+    const message = configError(open);
+    expect(message).toContain('GATEWAY_API_KEYS_FILE is required when OPRETAIL_BASE_URL is set');
+    expect(message).toContain('GATEWAY_ALLOW_ANONYMOUS=true');
+    expect(loadConfig({ ...open, GATEWAY_ALLOW_ANONYMOUS: 'true' }).allowAnonymous).toBe(true);
+    expect(loadConfig({}).apiKeysFile).toBeUndefined(); // demo mode: open without a key file
+  });
+
+  it('production: introspection and GraphiQL off unless asked for explicitly', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, introspection: false, graphiql: 'off' });
+    expect(loadConfig({ NODE_ENV: 'production', GATEWAY_INTROSPECTION: 'true', GATEWAY_GRAPHIQL: 'cdn' })).toMatchObject({ introspection: true, graphiql: 'cdn' });
+  });
+
+  it('names unknown GATEWAY_*/OPRETAIL_* variables (likely typos) and ignores others', () => {
+    expect(loadConfig({ GATEWAY_API_KEYS: 'x', OPRETAIL_TIMEOUT: '5', HOME: '/root', GATEWAY_MAX_DEPTH: '9' }).unknownVariables).toEqual(['GATEWAY_API_KEYS', 'OPRETAIL_TIMEOUT']);
+  });
+
+  it('validates CORS origins', () => {
+    expect(loadConfig({ GATEWAY_CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(configError({ GATEWAY_CORS_ORIGINS: 'https://a.example/path' })).toContain('GATEWAY_CORS_ORIGINS must be');
+  });
+
+  it('documents every variable it reads in the README table and .env.example', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    for (const name of CONFIG_VARIABLES) {
+      expect(readme, name).toMatch(new RegExp(`\\| [^|]*\`${name}\``));
+      expect(example, name).toContain(name);
+    }
   });
 
   it('reads vendor mode with its optional settings', () => {

@@ -13,7 +13,7 @@ const eslint = new ESLint({ cwd: repoRoot });
 // Loading the config and typescript-eslint takes a few seconds on the first lint.
 const LINT_TIMEOUT_MS = 30_000;
 
-type Folder = 'upstream' | 'emulator' | 'schema' | 'resolvers';
+type Folder = 'upstream' | 'emulator' | 'schema' | 'resolvers' | 'security';
 
 async function lintProbe(folder: Folder, code: string): Promise<Linter.LintMessage[]> {
   const [result] = await eslint.lintText(code, { filePath: `src/${folder}/__probe__.ts` });
@@ -22,6 +22,10 @@ async function lintProbe(folder: Folder, code: string): Promise<Linter.LintMessa
 }
 
 const forbidden: Array<[Folder, string]> = [
+  ['security', 'undici'],
+  ['security', '../emulator/index.js'],
+  ['security', '../schema/builder.js'],
+  ['security', '../upstream/client.js'],
   ['resolvers', '../emulator/index.js'],
   ['resolvers', 'undici'],
   ['resolvers', '@pothos/core'],
@@ -60,6 +64,9 @@ const forbidden: Array<[Folder, string]> = [
 ];
 
 const allowed: Array<[Folder, string]> = [
+  ['security', '../upstream/gateway-codes.js'],
+  ['security', 'graphql-yoga'],
+  ['security', '../public-errors.js'],
   ['emulator', '../upstream/return-codes.js'],
   ['emulator', './keys.js'],
   ['emulator', 'node:http'],

@@ -21,26 +21,40 @@ const q = (depId: string, day = '2026-05-10', businessHoursOnly = false): Passen
   businessHoursOnly,
 });
 
+interface FakeApiOptions {
+  fail?: (query: PassengerIndicatorQuery) => boolean;
+  /** Hold every call in flight until `release()`; otherwise a call answers on the next microtask. */
+  held?: boolean;
+}
+
 /** A fake upstream that records calls and the most calls ever in flight at once. */
-function fakeApi(fail: (query: PassengerIndicatorQuery) => boolean = () => false) {
+function fakeApi({ fail = () => false, held = false }: FakeApiOptions = {}) {
   const calls: string[] = [];
   const signals: (AbortSignal | undefined)[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let release!: () => void;
+  const released = held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
   const api: PassengerFlowApi = {
     async getPassengerIndicatorData(query, options) {
       calls.push(passengerIndicatorKey(query));
       signals.push(options?.signal);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await released;
       inFlight--;
       if (fail(query)) throw new Error(`store ${query.depId} failed`);
       return figures(Number(query.depId));
     },
   };
-  return { api, calls, signals, maxInFlight: () => maxInFlight, inFlight: () => inFlight };
+  return { api, calls, signals, maxInFlight: () => maxInFlight, inFlight: () => inFlight, release: () => release() };
 }
+
+/**
+ * One turn of the event loop: DataLoader dispatches its batch and the limiter fills its slots in microtasks
+ * and nextTicks, which all run before a setImmediate callback. Timing-free: nothing here waits for a clock.
+ */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const scope = (options: Partial<RequestScopeOptions> = {}) => createRequestScope({ maxConcurrency: 8, maxUpstreamCalls: 2000, ...options });
 const loaderOf = (api: PassengerFlowApi, options: Partial<RequestScopeOptions> = {}, disableLoader = false) =>
@@ -60,15 +74,21 @@ describe('createPassengerIndicatorLoader', () => {
   });
 
   it('never has more than maxConcurrency calls in flight, and makes every call', async () => {
-    const fake = fakeApi();
+    const fake = fakeApi({ held: true });
     const loader = loaderOf(fake.api, { maxConcurrency: 3 });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => loader.load(q(String(i + 1)))));
+    const all = Promise.all(Array.from({ length: 20 }, (_, i) => loader.load(q(String(i + 1)))));
+    await settle();
+    // Every load is issued and held: exactly the bound is in flight, the other 17 wait for a slot.
+    expect(fake.inFlight()).toBe(3);
+    expect(fake.calls).toHaveLength(3);
+    fake.release();
+    await all;
     expect(fake.calls).toHaveLength(20);
     expect(fake.maxInFlight()).toBe(3);
   });
 
   it('fails only the failing key', async () => {
-    const fake = fakeApi((query) => query.depId === '2');
+    const fake = fakeApi({ fail: (query) => query.depId === '2' });
     const loader = loaderOf(fake.api);
     const settled = await Promise.allSettled([loader.load(q('1')), loader.load(q('2')), loader.load(q('3'))]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -82,14 +102,18 @@ describe('createPassengerIndicatorLoader', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     const reason = (settled[3] as PromiseRejectedResult).reason;
     expect(reason).toBeInstanceOf(CallBudgetExceededError);
-    expect(reason).toMatchObject({ code: 'BAD_USER_INPUT', retryable: false, maxUpstreamCalls: 2 });
+    expect(reason).toMatchObject({ code: 'QUERY_TOO_COMPLEX', retryable: false, maxUpstreamCalls: 2 });
     expect(fake.calls).toHaveLength(2);
   });
 
   it('disabled (debug) mode calls once per load, still bounded', async () => {
-    const fake = fakeApi();
+    const fake = fakeApi({ held: true });
     const loader = loaderOf(fake.api, { maxConcurrency: 2 }, true);
-    await Promise.all([loader.load(q('1')), loader.load(q('1')), loader.load(q('1')), loader.load(q('2'))]);
+    const all = Promise.all([loader.load(q('1')), loader.load(q('1')), loader.load(q('1')), loader.load(q('2'))]);
+    await settle();
+    expect(fake.inFlight()).toBe(2);
+    fake.release();
+    await all;
     expect(fake.calls).toHaveLength(4);
     expect(fake.maxInFlight()).toBe(2);
   });
@@ -105,8 +129,8 @@ describe('createPassengerIndicatorLoader', () => {
 
 describe('createRequestScope: one bound and one budget per request, whatever the methods', () => {
   it('two loaders on one scope share the concurrency bound', async () => {
-    const a = fakeApi();
-    const b = fakeApi();
+    const a = fakeApi({ held: true });
+    const b = fakeApi({ held: true });
     let peak = 0;
     const track = () => (peak = Math.max(peak, a.inFlight() + b.inFlight()));
     const shared = scope({ maxConcurrency: 3 });
@@ -119,7 +143,12 @@ describe('createRequestScope: one bound and one budget per request, whatever the
     });
     const first = createPassengerIndicatorLoader(tracked(a), shared, { disableLoader: false });
     const second = createPassengerIndicatorLoader(tracked(b), shared, { disableLoader: false });
-    await Promise.all(Array.from({ length: 10 }, (_, i) => [first.load(q(String(i + 1))), second.load(q(String(i + 1)))]).flat());
+    const all = Promise.all(Array.from({ length: 10 }, (_, i) => [first.load(q(String(i + 1))), second.load(q(String(i + 1)))]).flat());
+    await settle();
+    expect(a.inFlight() + b.inFlight()).toBe(3);
+    a.release();
+    b.release();
+    await all;
     expect(a.calls).toHaveLength(10);
     expect(b.calls).toHaveLength(10);
     expect(peak).toBe(3);
