@@ -27,19 +27,27 @@ export function limitRequestBodies(target: BodyLimitTarget, maxBodyBytes: number
 }
 
 async function forwardChunked(target: BodyLimitTarget, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  const body = await new Promise<Buffer | null>((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) return refuseTooLarge(req, res, maxBodyBytes);
-      chunks.push(chunk);
-    }
-  } catch {
+      if (size <= maxBodyBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.off('end', onEnd);
+      refuseTooLarge(req, res, maxBodyBytes);
+      resolve(null);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size));
+    req.on('data', onData);
+    req.once('end', onEnd);
     // The client went away while sending: nobody is left to answer.
-    res.destroy();
-    return;
-  }
+    req.once('error', () => resolve(null));
+  });
+  if (body === null) return;
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name === 'transfer-encoding') continue;
@@ -48,22 +56,37 @@ async function forwardChunked(target: BodyLimitTarget, req: IncomingMessage, res
   const response = await target.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
     method: req.method ?? 'POST',
     headers,
-    body: Buffer.concat(chunks, size),
+    body,
   });
-  const body = Buffer.from(await response.arrayBuffer());
+  const answer = Buffer.from(await response.arrayBuffer());
   res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(body);
+  res.end(answer);
 }
+
+/**
+ * After a 413 the rest of the body is read and thrown away (nothing is kept), so the client reads the answer
+ * instead of a connection reset — up to these bounds; a client that keeps sending beyond them is cut off.
+ */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MAX_MS = 10_000;
 
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): void {
   const body = refusalBody('PAYLOAD_TOO_LARGE', `The request body exceeds ${maxBodyBytes} bytes (GATEWAY_MAX_BODY_BYTES).`);
-  // The unread rest of the body makes the connection unusable: answer, then close it.
   res.writeHead(413, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
-    connection: 'close',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
   });
-  res.end(body, () => req.destroy());
+  res.end(body);
+  let discarded = 0;
+  const cutOff = setTimeout(() => req.destroy(), DRAIN_MAX_MS);
+  cutOff.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DRAIN_MAX_BYTES) req.destroy();
+  });
+  req.once('close', () => clearTimeout(cutOff));
+  req.resume();
 }
