@@ -8,6 +8,8 @@ export type NumberStyle = 'number' | 'string' | 'mixed';
 /** What a business method may use. */
 export interface MethodContext {
   businessHours: BusinessHours;
+  /** The emulator's (possibly skewed) clock, epoch ms — the same one that checks `_timestamp`. */
+  now: () => number;
   numberStyle: NumberStyle;
   /** userName → password. */
   users: ReadonlyMap<string, string>;

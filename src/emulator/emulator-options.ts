@@ -17,7 +17,9 @@ export interface EmulatorOptions {
    */
   timestampWindowSeconds?: number;
   /**
-   * Emulator clock = Date.now() + offset, to simulate a platform whose clock is skewed.
+   * Emulator clock = Date.now() + offset, to simulate a platform whose clock is skewed. The same clock checks
+   * `_timestamp` and cuts the synthetic figures: hours after it count zero, the current hour counts the
+   * minutes elapsed.
    * @default 0
    */
   clockOffsetMs?: number;

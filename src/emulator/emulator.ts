@@ -49,7 +49,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     timestampWindowSeconds: settings.timestampWindowSeconds,
     now,
     requireToken: settings.requireToken,
-    methodContext: { businessHours: settings.businessHours, numberStyle: settings.numberStyle, users: settings.users, tokens },
+    methodContext: { businessHours: settings.businessHours, now, numberStyle: settings.numberStyle, users: settings.users, tokens },
     faults,
     callLog,
     responder,

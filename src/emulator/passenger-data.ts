@@ -3,9 +3,12 @@ import { BEIJING_OFFSET_MS, parseBeijingDateTime } from './beijing-clock.js';
 /**
  * Deterministic synthetic passenger-flow figures.
  *
- * Tests and the demo need numbers that are stable (same request → same answer), plausible (quiet at night,
- * peaks in the late afternoon and evening) and checkable (a test can recompute them with
- * `computePassengerIndicator`). Everything derives from FNV-1a hashes, so there is no state and no clock.
+ * Tests and the demo need numbers that are stable (same request at the same clock → same answer), plausible
+ * (quiet at night, peaks in the late afternoon and evening) and checkable (a test can recompute them with
+ * `computePassengerIndicator`). Everything derives from FNV-1a hashes, so there is no state; the only clock is
+ * the `nowMs` the caller passes (the emulator passes its own, possibly skewed, Beijing clock — the one that
+ * checks `_timestamp`), so today's figures grow through the day like the platform's and an open window
+ * really changes between two calls.
  *
  * THE RULE (tests rely on it; change it only together with them):
  *
@@ -21,9 +24,20 @@ import { BEIJING_OFFSET_MS, parseBeijingDateTime } from './beijing-clock.js';
  * - `leaving  = floor(entering × (90 + (h >>> 16) % 21) / 100)`
  * - `dressing = floor(entering × ((h >>> 24) % 41) / 100)`                 (≤ 40 % of entering)
  *
+ * The clock, `now` = `nowMs` (the emulator's Beijing clock; no cut-off when absent), decides how much of a
+ * slot has happened yet:
+ * - a slot that starts after `now` counts zero for every figure (future hours, future days);
+ * - the slot containing `now` counts `floor(full × m / 60)` of each of entering/passing/leaving/dressing,
+ *   `m` = whole minutes elapsed in that hour (0–59); all integers, and the cut keeps the figures' order
+ *   (the floor of the same fraction is monotonic): dressing ≤ entering, and leaving ≤ entering whenever the
+ *   full hour has it (the full rule lets leaving reach 110 % of entering: people who came in earlier);
+ * - a slot that ended before `now` counts its full figures (so a past day never changes).
+ *
  * Window: every slot `[HH:00:00, HH:59:59]` that intersects `[startTime, endTime]`; with business hours only,
- * just the slots in business hours. Totals are plain sums over the included slots, so a day is exactly the sum
- * of its hours (simpler than the real face-device de-duplication, which the gateway must never rely on anyway).
+ * just the slots in business hours. Totals are plain sums over the included slots (each cut by the clock as
+ * above), so a day is exactly the sum of its hours (simpler than the real face-device de-duplication, which
+ * the gateway must never rely on anyway). The derived figures come from the totals (all 0 for a window that
+ * has not started yet):
  * - `outsidePassengerFlow = passengerFlow + passPassengerFlow`
  * - `inShopRate  = round2(passengerFlow / outsidePassengerFlow × 100)`, 0 when outside is 0
  * - `dressingRate = round2(dressingPassengerFlow / passengerFlow × 100)`, 0 when entering is 0
@@ -112,19 +126,34 @@ export function assertBusinessHours(hours: BusinessHours): void {
   }
 }
 
+export interface PassengerIndicatorOptions {
+  /**
+   * The store's business hours, for `businessHoursOnly` and the traffic profile.
+   * @default DEFAULT_BUSINESS_HOURS
+   */
+  businessHours?: BusinessHours;
+  /**
+   * The clock the figures are cut at, epoch ms (see THE RULE): later slots count zero, the current slot
+   * counts the minutes elapsed. The emulator passes its own clock; tests pass a fixed instant.
+   * @default Infinity (no cut-off: every slot counts in full, so the function stays pure and a test's
+   * expectation never depends on when it runs)
+   */
+  nowMs?: number;
+}
+
 /**
- * The figures for one window (see THE RULE above); a pure function so tests can compute expected answers.
+ * The figures for one window (see THE RULE above); a pure function of its inputs so tests can compute
+ * expected answers.
  *
- * @throws Error on an invalid depId, unparseable or unreal times, start after end, or a window longer than
- * MAX_WINDOW_DAYS.
+ * @throws Error on an invalid depId, unparseable or unreal times, start after end, a window longer than
+ * MAX_WINDOW_DAYS, or a `nowMs` that is NaN.
  */
-export function computePassengerIndicator(
-  query: PassengerQuery,
-  options: { businessHours?: BusinessHours } = {},
-): PassengerIndicator {
+export function computePassengerIndicator(query: PassengerQuery, options: PassengerIndicatorOptions = {}): PassengerIndicator {
   const depId = canonicalDepId(query.depId);
   const hours = options.businessHours ?? DEFAULT_BUSINESS_HOURS;
   assertBusinessHours(hours);
+  const nowMs = options.nowMs ?? Infinity;
+  if (Number.isNaN(nowMs)) throw new Error('nowMs must be a number of epoch milliseconds');
   const start = parseBeijingDateTime(query.startTime);
   const end = parseBeijingDateTime(query.endTime);
   if (start === null) throw new Error(`startTime must be a real date-time "yyyy-MM-dd HH:mm:ss"`);
@@ -140,12 +169,19 @@ export function computePassengerIndicator(
   // Slots are counted on the Beijing wall clock read as UTC: Beijing has no DST, so every day has 24 slots.
   const firstSlot = Math.floor((start + BEIJING_OFFSET_MS) / HOUR_MS);
   const lastSlot = Math.floor((end + BEIJING_OFFSET_MS) / HOUR_MS);
-  for (let slot = firstSlot; slot <= lastSlot; slot++) {
+  // ±Infinity stays ±Infinity: no cut-off, or nothing has happened yet.
+  const nowWall = nowMs + BEIJING_OFFSET_MS;
+  const nowSlot = Math.floor(nowWall / HOUR_MS);
+  const minutesIntoNowSlot = Number.isFinite(nowSlot) ? Math.floor((nowWall - nowSlot * HOUR_MS) / MINUTE_MS) : 0;
+  // Slots after the clock's count zero, so the loop stops at the clock's slot.
+  const lastCounted = Math.min(lastSlot, nowSlot);
+  for (let slot = firstSlot; slot <= lastCounted; slot++) {
     const wall = new Date(slot * HOUR_MS);
     const hour = wall.getUTCHours();
     const inHours = hour >= hours.open && hour < hours.close;
     if (query.businessHoursOnly === true && !inHours) continue;
-    const figures = hourSlotFigures(depId, slotDate(wall), hour, inHours, profile.scalePercent);
+    const full = hourSlotFigures(depId, slotDate(wall), hour, inHours, profile.scalePercent);
+    const figures = slot === nowSlot ? elapsedShare(full, minutesIntoNowSlot) : full;
     entering += figures.entering;
     passing += figures.passing;
     leaving += figures.leaving;
@@ -186,7 +222,16 @@ export function hourSlotFigures(
   return { entering, passing, leaving, dressing };
 }
 
-const HOUR_MS = 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+type SlotFigures = ReturnType<typeof hourSlotFigures>;
+
+/** The part of an hour slot that has happened after `minutes` whole minutes (THE RULE's current slot). */
+function elapsedShare(full: SlotFigures, minutes: number): SlotFigures {
+  const share = (value: number): number => Math.floor((value * minutes) / 60);
+  return { entering: share(full.entering), passing: share(full.passing), leaving: share(full.leaving), dressing: share(full.dressing) };
+}
 
 function canonicalDepId(depId: string | number): string {
   const text = String(depId);

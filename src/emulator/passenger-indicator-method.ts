@@ -63,7 +63,8 @@ export const passengerIndicatorMethod: BusinessMethod = {
   handle(params, ctx) {
     const parsed = parsePassengerQuery(params);
     if (!parsed.ok) return { ok: false, ...reject('API_SYSTEM_CALL_ERROR', parsed.message) };
-    const indicator = computePassengerIndicator(parsed.query, { businessHours: ctx.businessHours });
+    // The emulator's own clock: today's figures grow through the day, future hours count zero.
+    const indicator = computePassengerIndicator(parsed.query, { businessHours: ctx.businessHours, nowMs: ctx.now() });
     return { ok: true, data: renderPassengerIndicator(indicator, parsed.query.depId, ctx.numberStyle) };
   },
 };

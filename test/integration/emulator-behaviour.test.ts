@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { computePassengerIndicator, startEmulator, storeProfile, type Emulator, type Fault } from '../../src/emulator/index.js';
 import { BUSINESS_CODES } from '../../src/upstream/return-codes.js';
 import {
@@ -354,6 +354,15 @@ describe('data and call log', () => {
   const query = (depId: string, businessHoursOnly = false) => ({ ...DEFAULT_BUSINESS, depId, isOnBusinessTime: businessHoursOnly ? '1' : '0' });
 
   describe('getPassengerIndicatorData over HTTP', () => {
+    // The emulator cuts its figures at its clock: stop it two days after DEFAULT_BUSINESS's day, so that day is
+    // complete (computePassengerIndicator without a clock) whatever the host's date. Only Date is faked.
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 4, 12, 4, 0, 0) });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
     it('answers exactly computePassengerIndicator, numbers for depId % 3 ≠ 0 in mixed style', async () => {
       const depId = findDepId((d) => d % 3 !== 0 && !storeProfile(d).faceDevices && storeProfile(d).fittingRoom);
       const data = dataOf(await post(emulator.url, signedParams({ business: query(depId) })));
@@ -478,6 +487,89 @@ describe('data and call log', () => {
       const everything = JSON.stringify(emulator.calls) + answers.map((a) => a.text).join('');
       expect(everything).not.toContain('secret-1');
     });
+  });
+});
+
+describe('figures follow the emulator clock', () => {
+  let emulator: Emulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], numberStyle: 'number' });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A store with every optional field, so each figure is checked. */
+  const depId = String(Array.from({ length: 200 }, (_, i) => 100 + i).find((d) => !storeProfile(d).faceDevices && storeProfile(d).fittingRoom));
+  const day = (date: string) => ({ depId, startTime: `${date} 00:00:00`, endTime: `${date} 23:59:59`, isOnBusinessTime: '0' });
+  const hourOf = (hh: number) => ({ depId, startTime: `2026-05-10 ${String(hh).padStart(2, '0')}:00:00`, endTime: `2026-05-10 ${String(hh).padStart(2, '0')}:59:59` });
+  /** Epoch ms of a Beijing wall-clock reading on 2026-05-10 (UTC+8). */
+  const beijing = (hh: number, mm: number) => Date.UTC(2026, 4, 10, hh - 8, mm, 0);
+  const T1 = beijing(14, 37);
+  const T2 = beijing(18, 10);
+  const FIGURES = ['passengerFlow', 'passPassengerFlow', 'outFlowCount', 'dressingPassengerFlow'] as const;
+
+  /**
+   * Asks with the host's Date stopped at `hostMs` (only Date is faked, so sockets and timers stay real); the
+   * request is stamped with the target's own clock so it passes the timestamp check.
+   */
+  async function askAt(hostMs: number, business: Record<string, string>, target = emulator, clockOffsetMs = 0): Promise<Record<string, unknown>> {
+    vi.useFakeTimers({ toFake: ['Date'], now: hostMs });
+    try {
+      const answer = await post(target.url, signedParams({ at: hostMs + clockOffsetMs, business }));
+      expect(answer.json?.stat.code, answer.text).toBe(0);
+      return dataOf(answer);
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  it('today grows between two clocks: the full past hours plus the elapsed minutes of the current hour', async () => {
+    const early = await askAt(T1, day('2026-05-10'));
+    const late = await askAt(T2, day('2026-05-10'));
+
+    const past = Array.from({ length: 14 }, (_, hh) => computePassengerIndicator(hourOf(hh)));
+    const current = computePassengerIndicator(hourOf(14));
+    for (const name of FIGURES) {
+      const pastSum = past.reduce((t, r) => t + (r[name] ?? NaN), 0);
+      expect(early[name], name).toBe(pastSum + Math.floor(((current[name] ?? NaN) * 37) / 60));
+      expect(Number(late[name]), name).toBeGreaterThanOrEqual(Number(early[name]));
+    }
+    expect(Number(late['passengerFlow'])).toBeGreaterThan(Number(early['passengerFlow']));
+    expect(early).toEqual(computePassengerIndicator(day('2026-05-10'), { nowMs: T1 }));
+    expect(late).toEqual(computePassengerIndicator(day('2026-05-10'), { nowMs: T2 }));
+    // Neither is the complete day yet.
+    expect(Number(late['passengerFlow'])).toBeLessThan(computePassengerIndicator(day('2026-05-10')).passengerFlow);
+  });
+
+  it('the cut follows clockOffsetMs, the clock that checks _timestamp, not the host clock', async () => {
+    const offset = 3 * 60 * 60_000 + 12 * 60_000;
+    const skewed = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], numberStyle: 'number', clockOffsetMs: offset });
+    try {
+      const data = await askAt(T1, day('2026-05-10'), skewed, offset);
+      expect(data).toEqual(computePassengerIndicator(day('2026-05-10'), { nowMs: beijing(17, 49) }));
+      expect(data).not.toEqual(computePassengerIndicator(day('2026-05-10'), { nowMs: T1 }));
+    } finally {
+      await skewed.close();
+    }
+  });
+
+  it('a future day answers all zeros, rates included', async () => {
+    const zero = { passengerFlow: 0, passPassengerFlow: 0, outsidePassengerFlow: 0, inShopRate: 0, outFlowCount: 0, dressingPassengerFlow: 0, dressingRate: 0, shopId: '' };
+    expect(await askAt(T2, day('2026-05-11'))).toEqual(zero);
+    expect(await askAt(T2, { ...day('2026-05-11'), isOnBusinessTime: '1' })).toEqual(zero);
+  });
+
+  it('yesterday is the same whatever the clock', async () => {
+    const complete = computePassengerIndicator(day('2026-05-09'));
+    expect(complete.passengerFlow).toBeGreaterThan(0);
+    for (const hostMs of [beijing(0, 0), T1, T2, Date.UTC(2030, 0, 1)]) {
+      expect(await askAt(hostMs, day('2026-05-09'))).toEqual(complete);
+    }
   });
 });
 

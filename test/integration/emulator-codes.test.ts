@@ -228,9 +228,10 @@ describe('check order and details', () => {
 });
 
 describe('success', () => {
+  // NOW is 12:00 Beijing on DEFAULT_BUSINESS's day: the emulator counts that day's hours up to its clock.
   const expected = computePassengerIndicator(
     { depId: DEFAULT_BUSINESS.depId, startTime: DEFAULT_BUSINESS.startTime, endTime: DEFAULT_BUSINESS.endTime },
-    {},
+    { nowMs: NOW },
   );
 
   it.each(['md5', 'sha1', 'MD5', 'Sha1'] as const)('a correct %s call answers SUCCESS with the computed figures', async (sm) => {

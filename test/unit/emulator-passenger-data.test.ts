@@ -175,3 +175,127 @@ describe('computePassengerIndicator', () => {
     );
   });
 });
+
+describe('computePassengerIndicator and the clock (nowMs)', () => {
+  /** Epoch ms of a Beijing wall-clock reading, computed here rather than by the emulator's clock module. */
+  const beijing = (date: string, hh: number, mm = 0, ss = 0) => Date.parse(`${date}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}+08:00`);
+  /** A store with every optional field, so each figure is checked. */
+  const FULL_STORE = String(Array.from({ length: 200 }, (_, i) => 100 + i).find((d) => !storeProfile(d).faceDevices && storeProfile(d).fittingRoom));
+  const TODAY = { depId: FULL_STORE, startTime: '2026-05-10 00:00:00', endTime: '2026-05-10 23:59:59' };
+
+  /** The documented cut, re-implemented: full past hours, then floor(full × minutes / 60) of the current one. */
+  function byTheRuleAt(depId: string, date: string, currentHour: number, minutes: number) {
+    const past = byTheRule(depId, date, ALL_HOURS.slice(0, currentHour));
+    const current = byTheRule(depId, date, [currentHour]);
+    const share = (n: number) => Math.floor((n * minutes) / 60);
+    return {
+      entering: past.entering + share(current.entering),
+      passing: past.passing + share(current.passing),
+      leaving: past.leaving + share(current.leaving),
+      dressing: past.dressing + share(current.dressing),
+    };
+  }
+
+  it('today: the full past hours plus the elapsed whole minutes of the current hour, rates from the totals', () => {
+    const at = beijing('2026-05-10', 14, 37, 42);
+    const r = computePassengerIndicator(TODAY, { nowMs: at });
+    const rule = byTheRuleAt(FULL_STORE, '2026-05-10', 14, 37);
+    expect(r).toEqual({
+      passengerFlow: rule.entering,
+      passPassengerFlow: rule.passing,
+      outsidePassengerFlow: rule.entering + rule.passing,
+      inShopRate: percent2(rule.entering, rule.entering + rule.passing),
+      outFlowCount: rule.leaving,
+      dressingPassengerFlow: rule.dressing,
+      dressingRate: percent2(rule.dressing, rule.entering),
+      shopId: '',
+    });
+    // The partial hour really is partial: strictly between "up to 14:00" and "up to 15:00".
+    const upTo14 = byTheRule(FULL_STORE, '2026-05-10', ALL_HOURS.slice(0, 14)).entering;
+    const upTo15 = byTheRule(FULL_STORE, '2026-05-10', ALL_HOURS.slice(0, 15)).entering;
+    expect(r.passengerFlow).toBeGreaterThan(upTo14);
+    expect(r.passengerFlow).toBeLessThan(upTo15);
+    // Seconds do not count, only whole minutes.
+    expect(computePassengerIndicator(TODAY, { nowMs: beijing('2026-05-10', 14, 37, 0) })).toEqual(r);
+  });
+
+  it('grows through the day, figure by figure', () => {
+    let previous = computePassengerIndicator(TODAY, { nowMs: beijing('2026-05-10', 0, 0) });
+    expect(previous.passengerFlow).toBe(0);
+    for (const [hh, mm] of [[0, 59], [9, 5], [12, 30], [12, 31], [18, 0], [18, 45], [23, 59]] as const) {
+      const next = computePassengerIndicator(TODAY, { nowMs: beijing('2026-05-10', hh, mm) });
+      expect(next.passengerFlow).toBeGreaterThanOrEqual(previous.passengerFlow);
+      expect(next.passPassengerFlow).toBeGreaterThanOrEqual(previous.passPassengerFlow);
+      expect(next.outFlowCount ?? NaN).toBeGreaterThanOrEqual(previous.outFlowCount ?? NaN);
+      expect(next.dressingPassengerFlow ?? NaN).toBeGreaterThanOrEqual(previous.dressingPassengerFlow ?? NaN);
+      previous = next;
+    }
+    expect(previous.passengerFlow).toBeGreaterThan(computePassengerIndicator(TODAY, { nowMs: beijing('2026-05-10', 12, 30) }).passengerFlow);
+    // Midnight of the next day: the day is complete, exactly as without a clock.
+    expect(computePassengerIndicator(TODAY, { nowMs: beijing('2026-05-11', 0, 0) })).toEqual(computePassengerIndicator(TODAY));
+    expect(previous).not.toEqual(computePassengerIndicator(TODAY));
+  });
+
+  it('the current hour: 0 at minute 0, floor(full × m / 60) after m minutes, keeping the figures in order', () => {
+    let leavingAboveEntering = 0;
+    let leavingChecked = 0;
+    for (let depId = 4000; depId < 4040; depId++) {
+      const full = computePassengerIndicator(hour(String(depId), '2026-05-10', 18));
+      for (let m = 0; m < 60; m++) {
+        const r = computePassengerIndicator(hour(String(depId), '2026-05-10', 18), { nowMs: beijing('2026-05-10', 18, m, 59) });
+        expect(r.passengerFlow).toBe(Math.floor((full.passengerFlow * m) / 60));
+        expect(r.passPassengerFlow).toBe(Math.floor((full.passPassengerFlow * m) / 60));
+        if (r.outFlowCount !== undefined && full.outFlowCount !== undefined) {
+          expect(r.outFlowCount).toBe(Math.floor((full.outFlowCount * m) / 60));
+          // The full rule lets leaving reach 110 % of entering; the cut never turns ≤ into >.
+          if (full.outFlowCount <= full.passengerFlow) {
+            expect(r.outFlowCount).toBeLessThanOrEqual(r.passengerFlow);
+            leavingChecked++;
+          } else leavingAboveEntering++;
+        }
+        if (r.dressingPassengerFlow !== undefined && full.dressingPassengerFlow !== undefined) {
+          expect(r.dressingPassengerFlow).toBe(Math.floor((full.dressingPassengerFlow * m) / 60));
+          expect(r.dressingPassengerFlow).toBeLessThanOrEqual(r.passengerFlow);
+        }
+      }
+    }
+    // Both cases occur among these stores, so the ordering check above is not vacuous.
+    expect(leavingAboveEntering).toBeGreaterThan(0);
+    expect(leavingChecked).toBeGreaterThan(0);
+  });
+
+  it('a future day, and a slot that starts after the clock, count zero; rates are then 0', () => {
+    const zero = { passengerFlow: 0, passPassengerFlow: 0, outsidePassengerFlow: 0, inShopRate: 0, outFlowCount: 0, dressingPassengerFlow: 0, dressingRate: 0, shopId: '' };
+    const tomorrow = { ...TODAY, startTime: '2026-05-11 00:00:00', endTime: '2026-05-11 23:59:59' };
+    expect(computePassengerIndicator(tomorrow, { nowMs: beijing('2026-05-10', 14, 37) })).toEqual(zero);
+    expect(computePassengerIndicator(tomorrow, { nowMs: beijing('2026-05-10', 23, 59, 59) })).toEqual(zero);
+    expect(computePassengerIndicator({ ...tomorrow, businessHoursOnly: true }, { nowMs: beijing('2026-05-10', 14, 37) })).toEqual(zero);
+    expect(computePassengerIndicator(hour(FULL_STORE, '2026-05-10', 15), { nowMs: beijing('2026-05-10', 14, 59, 59) })).toEqual(zero);
+    // Before opening time, business hours only have not started yet.
+    expect(computePassengerIndicator({ ...TODAY, businessHoursOnly: true }, { nowMs: beijing('2026-05-10', 9, 59) })).toEqual(zero);
+    expect(computePassengerIndicator(TODAY, { nowMs: -Infinity })).toEqual(zero);
+  });
+
+  it('a window reaching into the future counts only up to the clock', () => {
+    const at = beijing('2026-05-10', 14, 37);
+    const reaching = computePassengerIndicator({ ...TODAY, endTime: '2036-05-01 00:00:00' }, { nowMs: at });
+    expect(reaching).toEqual(computePassengerIndicator(TODAY, { nowMs: at }));
+    const withYesterday = computePassengerIndicator({ ...TODAY, startTime: '2026-05-09 00:00:00' }, { nowMs: at });
+    const yesterday = computePassengerIndicator({ ...TODAY, startTime: '2026-05-09 00:00:00', endTime: '2026-05-09 23:59:59' });
+    expect(withYesterday.passengerFlow).toBe(yesterday.passengerFlow + reaching.passengerFlow);
+  });
+
+  it('a past day does not depend on the clock', () => {
+    const yesterday = { ...TODAY, startTime: '2026-05-09 00:00:00', endTime: '2026-05-09 23:59:59' };
+    const unclocked = computePassengerIndicator(yesterday);
+    const rule = byTheRule(FULL_STORE, '2026-05-09', ALL_HOURS);
+    expect(unclocked.passengerFlow).toBe(rule.entering);
+    for (const at of [beijing('2026-05-10', 0, 0), beijing('2026-05-10', 14, 37), beijing('2030-01-01', 12, 0), Infinity]) {
+      expect(computePassengerIndicator(yesterday, { nowMs: at })).toEqual(unclocked);
+    }
+  });
+
+  it('rejects a NaN clock', () => {
+    expect(() => computePassengerIndicator(TODAY, { nowMs: NaN })).toThrow(/nowMs/);
+  });
+});
