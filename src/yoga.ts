@@ -6,7 +6,7 @@ import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-fi
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GatewayConfig } from './config.js';
-import { createContext, type ContextConfig, type GatewayContext } from './context.js';
+import { createContext, type ContextConfig, type GatewayContext, type SharedCache } from './context.js';
 import { isErrorCode, isRetryable } from './error-codes.js';
 import { silentLogger, type Logger } from './logger.js';
 import { toPublicError } from './public-errors.js';
@@ -29,6 +29,8 @@ export type YogaConfig = ContextConfig &
 export interface GatewayYogaOptions {
   passengerFlow: PassengerFlowApi;
   config: YogaConfig;
+  /** The answer cache shared by all requests; null or absent: every request asks the vendor. */
+  cache?: SharedCache | null;
   logger?: Logger;
   /** Client keys (GATEWAY_API_KEYS_FILE); without them the gateway is open, which the config allows only in demo mode or with GATEWAY_ALLOW_ANONYMOUS. */
   apiKeys?: ApiKeyRegistry | null;
@@ -116,14 +118,19 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
     maxRequestBodySize: false,
     multipart: false,
     cors: corsPolicy(config.corsOrigins, config.upstream.mode === 'demo'),
-    context: ({ request }) => createContext(options, request.signal, callerOf(request)),
+    context: ({ request }) =>
+      createContext(options, {
+        signal: request.signal,
+        caller: callerOf(request),
+        noCache: /\bno-cache\b/i.test(request.headers.get('cache-control') ?? ''),
+      }),
     graphiql: graphiql ? { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY } : false,
     // 'inline': GraphiQL's assets come from npm inside the page (rendered once), not from a CDN, so it works
     // on networks that cannot reach unpkg.com; 'cdn' keeps yoga's small page that loads them from unpkg.
     ...(config.graphiql === 'cdn' ? {} : { renderGraphiQL: (graphiqlOptions) => (inlineGraphiQL ??= renderGraphiQL(graphiqlOptions)) }),
     plugins: [
       useSecurityHeaders({ graphiqlFromCdn: config.graphiql === 'cdn' }),
-      useRequestGate({ keys: apiKeys, requireKey: apiKeys !== null && !config.allowAnonymous, graphiql }),
+      useRequestGate({ keys: apiKeys, requireKey: apiKeys !== null && !config.allowAnonymous, graphiql, logger }),
       usePersistedOperations({
         allowArbitraryOperations: (request) => callerOf(request).key?.trustedDocumentsOnly !== true,
         extractPersistedOperationId: (params) => persistedOperationId(params as Record<string, unknown>),
@@ -141,6 +148,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(config.production ? [blockFieldSuggestionsPlugin({ mask: '' })] : []),
       useScalarInputErrors(),
+      useStaleReport(),
       useCostLimit<GatewayContext>({ rules: { maxDailyDays: config.maxDailyDays }, limitOf: (context) => context.maxUpstreamCalls }),
       // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`
       // (outside production anyone may ask; in production only a key with `"traces": true`). Errors in a
@@ -163,6 +171,24 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       },
     },
   });
+}
+
+/**
+ * `extensions.stale = [{ path, ageSeconds }]`: the fields answered from the cache because the vendor failed, so
+ * a client can say so (their `fetchedAt` shows the same age).
+ */
+function useStaleReport(): Plugin<GatewayContext> {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          const stale = args.contextValue.stale;
+          if (stale.length === 0 || !('errors' in result || 'data' in result)) return;
+          setResult({ ...result, extensions: { ...result.extensions, stale } });
+        },
+      };
+    },
+  };
 }
 
 /** `{ "documentId": "<sha256>" }` (GraphQL Code Generator's trusted documents) or Apollo's persisted-query extension. */

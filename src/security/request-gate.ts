@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { refusalBody } from '../public-errors.js';
 import type { ErrorCode } from '../upstream/gateway-codes.js';
+import type { Logger } from '../logger.js';
 import type { ApiKey, ApiKeyRegistry } from './api-keys.js';
 
 /** Who is calling: a client key, or nobody (anonymous access allowed by the configuration). */
@@ -13,6 +14,8 @@ export interface RequestGateOptions {
   requireKey: boolean;
   /** The GraphiQL page may be fetched without a key (a browser cannot send one); its queries need one. */
   graphiql: boolean;
+  /** Where refusals and the key's name are logged; never the key itself. */
+  logger: Pick<Logger, 'debug' | 'info'>;
 }
 
 /**
@@ -65,8 +68,10 @@ export function useRequestGate(options: RequestGateOptions): Plugin {
       const key = options.keys?.authenticate(authorization) ?? null;
       // A key that was sent but is not valid is refused even where anonymous access is allowed.
       if (key === null && (options.requireKey || (authorization !== null && options.keys !== null))) {
+        options.logger.info(`refused a request without a valid client key (${authorization === null ? 'no Authorization header' : 'unknown key'})`);
         return refuse(401, 'UNAUTHENTICATED', 'A valid client key is required: send Authorization: Bearer <key>.', { 'www-authenticate': 'Bearer' });
       }
+      if (key) options.logger.debug(`request by client key "${key.name}"`);
       callers.set(request, { key });
     },
   };
