@@ -77,6 +77,22 @@ const securityBoundary = {
   ],
 };
 
+const cacheBoundary = {
+  paths: [
+    ...packages(GRAPHQL_LAYER_PACKAGES, 'The cache is below the GraphQL layer: no GraphQL.'),
+    { name: 'undici', message: 'The cache stores answers; it never talks to the vendor itself.' },
+  ],
+  patterns: [
+    { group: GRAPHQL_LAYER_PATTERNS, message: 'The cache is below the GraphQL layer: no GraphQL.' },
+    { group: ['**/schema/**', '**/resolvers/**', '**/security/**'], message: 'The cache is below the GraphQL layer.' },
+    { group: ['**/emulator/**', '**/upstream/**'], message: 'The cache is generic: it knows neither the vendor client nor the emulator.' },
+    {
+      group: ['../config.js', '../context.js', '../yoga.js', '../server.js', '../caching.js', '../logger.js'],
+      message: 'The cache takes its settings as arguments: nothing from the top level.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -94,4 +110,5 @@ export default tseslint.config(
   { files: ['src/schema/**/*.ts'], rules: { 'no-restricted-imports': ['error', schemaBoundary] } },
   { files: ['src/resolvers/**/*.ts'], rules: { 'no-restricted-imports': ['error', resolversBoundary] } },
   { files: ['src/security/**/*.ts'], rules: { 'no-restricted-imports': ['error', securityBoundary] } },
+  { files: ['src/cache/**/*.ts'], rules: { 'no-restricted-imports': ['error', cacheBoundary] } },
 );

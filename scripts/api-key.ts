@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ApiKeyEntryError, generateApiKey, parseApiKeyEntry, type ApiKeyEntryJson } from '../src/security/api-keys.js';
 
 const USAGE = [
-  "usage: npm run api-key -- --name NAME --stores ID,ID…|'*' [--max-upstream-calls N] [--traces] [--trusted-documents-only]",
+  "usage: npm run api-key -- --name NAME --stores ID,ID…|'*' [--max-upstream-calls N] [--traces] [--trusted-documents-only] [--cache-bypass]",
   '  --name NAME                 shown in logs instead of the key: 1–64 characters of A-Z a-z 0-9 . _ -',
   "  --stores ID,ID…|'*'         the store ids the key may read, comma-separated, or '*' for every store",
   '  --max-upstream-calls N      this key\'s cap on upstream calls per request (can only lower GATEWAY_MAX_UPSTREAM_CALLS)',
@@ -24,6 +24,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   maxUpstreamCalls: '--max-upstream-calls',
   traces: '--traces',
   trustedDocumentsOnly: '--trusted-documents-only',
+  cacheBypass: '--cache-bypass',
 };
 
 class UsageError extends Error {
@@ -44,6 +45,7 @@ function entryFromArgs(argv: string[]): Omit<ApiKeyEntryJson, 'sha256'> | 'help'
         stores: { type: 'string' },
         'max-upstream-calls': { type: 'string' },
         traces: { type: 'boolean' },
+        'cache-bypass': { type: 'boolean' },
         'trusted-documents-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -66,6 +68,7 @@ function entryFromArgs(argv: string[]): Omit<ApiKeyEntryJson, 'sha256'> | 'help'
   }
   if (values.traces) entry.traces = true;
   if (values['trusted-documents-only']) entry.trustedDocumentsOnly = true;
+  if (values['cache-bypass']) entry.cacheBypass = true;
   return entry;
 }
 

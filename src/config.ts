@@ -75,6 +75,26 @@ export interface GatewayConfig {
   trustedDocumentsFile: string | undefined;
   /** Variables that look like ours but are unknown (likely typos), to warn about at start-up. */
   unknownVariables: string[];
+  /** The upstream answer cache: `on` (memory, or Redis with REDIS_URL) or `off`. */
+  cache: 'on' | 'off';
+  /** Redis for the cache, coalescing and the rate limit across instances; unset = per process. */
+  redisUrl: string | undefined;
+  /** In-memory cache bound: entries. */
+  cacheMaxEntries: number;
+  /** In-memory cache bound: bytes of cached JSON. */
+  cacheMaxBytes: number;
+  /** A window that ended longer ago than this is settled (devices upload late). */
+  cacheSettleMinutes: number;
+  /** How long a settled window's answer is kept. */
+  cacheSettledTtlS: number;
+  /** How long an open, future or recently ended window's answer is fresh. */
+  cacheOpenTtlS: number;
+  /** How long after it stops being fresh an open window's answer may still be served when the vendor fails. */
+  cacheMaxStaleS: number;
+  /** Cross-instance coalescing: how long one instance holds the fetch lock of a key (Redis). */
+  cacheLockMs: number;
+  /** Calls to the vendor per second for the whole deployment (per process without Redis); unset = no cap. */
+  maxCallsPerSecond: number | undefined;
 }
 
 /**
@@ -116,6 +136,16 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_CORS_ORIGINS',
   'GATEWAY_INTROSPECTION',
   'GATEWAY_TRUSTED_DOCUMENTS',
+  'GATEWAY_CACHE',
+  'REDIS_URL',
+  'CACHE_MAX_ENTRIES',
+  'CACHE_MAX_BYTES',
+  'CACHE_SETTLE_MINUTES',
+  'CACHE_SETTLED_TTL_S',
+  'CACHE_OPEN_TTL_S',
+  'CACHE_MAX_STALE_S',
+  'CACHE_LOCK_MS',
+  'OPRETAIL_MAX_CALLS_PER_SECOND',
 ] as const;
 
 export const GRAPHIQL_MODES = ['inline', 'cdn', 'off'] as const;
@@ -236,7 +266,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     if (!valid) problems.push(`GATEWAY_CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com (got "${origin}")`);
   }
   const unknownVariables = Object.keys(env)
-    .filter((name) => /^(GATEWAY|OPRETAIL)_/.test(name) && !(CONFIG_VARIABLES as readonly string[]).includes(name))
+    .filter((name) => /^(GATEWAY|OPRETAIL|CACHE)_/.test(name) && !(CONFIG_VARIABLES as readonly string[]).includes(name))
     .sort();
 
   const config: GatewayConfig = {
@@ -266,6 +296,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     introspection: flag('GATEWAY_INTROSPECTION', !production),
     trustedDocumentsFile: read('GATEWAY_TRUSTED_DOCUMENTS'),
     unknownVariables,
+    cache: oneOf('GATEWAY_CACHE', ['on', 'off'] as const, 'on'),
+    redisUrl: redisUrl(read('REDIS_URL'), problems),
+    cacheMaxEntries: integer('CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
+    cacheMaxBytes: integer('CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+    cacheSettleMinutes: integer('CACHE_SETTLE_MINUTES', 120, 0, 10_080),
+    cacheSettledTtlS: integer('CACHE_SETTLED_TTL_S', 7 * 86_400, 1, 366 * 86_400),
+    cacheOpenTtlS: integer('CACHE_OPEN_TTL_S', 60, 1, 86_400),
+    cacheMaxStaleS: integer('CACHE_MAX_STALE_S', 3600, 0, 30 * 86_400),
+    cacheLockMs: integer('CACHE_LOCK_MS', 3000, 50, 60_000),
+    maxCallsPerSecond: read('OPRETAIL_MAX_CALLS_PER_SECOND') === undefined ? undefined : integer('OPRETAIL_MAX_CALLS_PER_SECOND', 0, 1, 100_000),
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -279,4 +319,17 @@ export type ClientKnobs = Pick<OpretailClientConfig, 'signMethod' | 'aid' | 'tim
 export function clientKnobs(config: GatewayConfig): ClientKnobs {
   const { signMethod, aid, timeZone, nonce } = config.upstream;
   return { signMethod, aid, timeZone, nonce, timeoutMs: config.timeoutMs, retries: config.retries, maxConnections: config.maxConnections };
+}
+
+function redisUrl(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return value;
+  } catch {
+    // reported below
+  }
+  // The URL may carry a password: never echo it.
+  problems.push('REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0');
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from './config.js';
 import { effectiveMaxUpstreamCalls, mayReadStore } from './security/api-keys.js';
 import type { Caller } from './security/request-gate.js';
-import { createPassengerIndicatorLoader, type PassengerIndicatorLoader } from './upstream/loaders.js';
+import { createPassengerIndicatorLoader, type PassengerIndicatorLoader, type RequestCache } from './upstream/loaders.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 import { createRequestScope, type UpstreamRequestScope } from './upstream/request-scope.js';
 
@@ -12,8 +12,8 @@ export type InputLimits = Pick<GatewayConfig, 'maxSpanDays' | 'maxDailyDays' | '
 export type ContextConfig = Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxUpstreamCalls'> & InputLimits;
 
 /**
- * Per-request context: one upstream scope (bound, budget, signal) shared by fresh per-method loaders, so
- * nothing is cached across requests or callers and a second method cannot double the request's limits.
+ * Per-request context: one upstream scope (bound, budget, signal) shared by fresh per-method loaders, so a
+ * second method cannot double the request's limits; what crosses requests is only the answer cache.
  */
 export interface GatewayContext {
   /** The client key that made the request, or null (anonymous access). */
@@ -25,15 +25,36 @@ export interface GatewayContext {
   upstream: UpstreamRequestScope;
   passengerIndicators: PassengerIndicatorLoader;
   limits: InputLimits;
+  /** Fields answered from the cache because the vendor failed: reported in `extensions.stale`. */
+  stale: StaleField[];
 }
+
+/** A field served stale: where it is in the response, and how old its data is. */
+export interface StaleField {
+  path: ReadonlyArray<string | number>;
+  ageSeconds: number;
+}
+
+/** The answer cache as the gateway configured it, shared by all requests. */
+export type SharedCache = Omit<RequestCache, 'bypass'>;
 
 export interface ContextDeps {
   passengerFlow: PassengerFlowApi;
   config: ContextConfig;
+  /** Null: GATEWAY_CACHE=off. */
+  cache?: SharedCache | null;
 }
 
-export function createContext(deps: ContextDeps, signal?: AbortSignal, caller: Caller = { key: null }): GatewayContext {
+export interface RequestFacts {
+  signal?: AbortSignal;
+  caller?: Caller;
+  /** The request said `Cache-Control: no-cache`. */
+  noCache?: boolean;
+}
+
+export function createContext(deps: ContextDeps, request: RequestFacts = {}): GatewayContext {
   const { config } = deps;
+  const { signal, caller = { key: null } } = request;
   const { key } = caller;
   const maxUpstreamCalls = key ? effectiveMaxUpstreamCalls(key, config.maxUpstreamCalls) : config.maxUpstreamCalls;
   const upstream = createRequestScope({
@@ -46,7 +67,12 @@ export function createContext(deps: ContextDeps, signal?: AbortSignal, caller: C
     mayReadStore: key ? (storeId) => mayReadStore(key, storeId) : () => true,
     maxUpstreamCalls,
     upstream,
-    passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, { disableLoader: config.disableLoader }),
+    passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, {
+      disableLoader: config.disableLoader,
+      // Only a key allowed to (an operator's) may make the gateway refetch what it has.
+      cache: deps.cache ? { ...deps.cache, bypass: Boolean(request.noCache && key?.cacheBypass) } : null,
+    }),
     limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds },
+    stale: [],
   };
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { clientKnobs, ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { createCaching, upstreamAccount } from './caching.js';
 import { createLogger, type Logger } from './logger.js';
 import { ApiKeysFileError, loadApiKeysFile, type ApiKeyRegistry } from './security/api-keys.js';
 import { limitRequestBodies } from './security/body-limit.js';
@@ -69,8 +70,12 @@ async function main(): Promise<void> {
   else if (config.upstream.mode === 'vendor') logger.notice('client keys: none; GATEWAY_ALLOW_ANONYMOUS=true serves anyone who can reach the gateway');
   if (trustedDocuments) logger.notice(`trusted documents: ${trustedDocuments.size} from GATEWAY_TRUSTED_DOCUMENTS`);
   const upstream = await resolveUpstream(config, logger);
-  const client = createOpretailClient(upstream.client);
-  const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger, apiKeys, trustedDocuments });
+  const caching = await createCaching(config, upstreamAccount(upstream.client.baseUrl, upstream.client.appKey, upstream.client.aid), logger);
+  logger.notice(
+    `cache: ${caching.backend}${config.redisUrl !== undefined ? ' (REDIS_URL)' : ''}${caching.limiter ? `; vendor calls capped at ${caching.limiter.perSecond}/s` : ''}`,
+  );
+  const client = createOpretailClient({ ...upstream.client, ...(caching.limiter ? { limiter: caching.limiter } : {}) });
+  const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger, apiKeys, trustedDocuments, cache: caching.cache });
   const server = createServer(limitRequestBodies({ handleNode: yoga, fetch: (url, init) => yoga.fetch(url, init as RequestInit) }, config.maxBodyBytes));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await client.close();
+    await caching.close();
     await upstream.stop();
     process.exit(0);
   };

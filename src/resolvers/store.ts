@@ -10,6 +10,8 @@ export interface StoreShape {
 
 /** Backing shape of `PassengerIndicator`. */
 export interface PassengerIndicatorShape extends PassengerIndicatorFigures {
+  /** When the vendor answered (the data's age). */
+  fetchedAt: Date;
   storeId: string;
   from: string;
   to: string;
@@ -59,27 +61,38 @@ function checkAccess(store: StoreShape, context: GatewayContext): void {
   if (!context.mayReadStore(store.id)) throw forbidden(`This client key may not read store ${store.id}.`);
 }
 
-function loadWindow(store: StoreShape, from: string, to: string, businessHoursOnly: boolean, context: GatewayContext) {
+/** Where a field is in the response (for `extensions.stale`). */
+export type ResponsePath = ReadonlyArray<string | number>;
+
+function loadWindow(store: StoreShape, from: string, to: string, businessHoursOnly: boolean, context: GatewayContext, path: ResponsePath) {
   return context.passengerIndicators
     .load({ depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly })
-    .then((figures): PassengerIndicatorShape => ({ ...figures, storeId: store.id, from, to, businessHoursOnly }));
+    .then(({ figures, fetchedAt, stale }): PassengerIndicatorShape => {
+      if (stale) context.stale.push({ path, ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
+      return { ...figures, storeId: store.id, from, to, businessHoursOnly, fetchedAt: new Date(fetchedAt) };
+    });
 }
 
-export function resolvePassengerIndicator(store: StoreShape, args: WindowArgs, context: GatewayContext): Promise<PassengerIndicatorShape> {
+export function resolvePassengerIndicator(store: StoreShape, args: WindowArgs, context: GatewayContext, path: ResponsePath): Promise<PassengerIndicatorShape> {
   checkWindow(args, context.limits.maxSpanDays, 'passengerIndicator');
   checkAccess(store, context);
-  return loadWindow(store, args.from, args.to, args.businessHoursOnly, context);
+  return loadWindow(store, args.from, args.to, args.businessHoursOnly, context, path);
 }
 
 /**
  * One entry per day, each its own one-day upstream window: the vendor de-duplicates visitors per window, so a
  * day can never be derived by splitting or summing another answer.
  */
-export function resolveDailyPassengerIndicators(store: StoreShape, args: WindowArgs, context: GatewayContext): Promise<PassengerIndicatorShape>[] {
+export function resolveDailyPassengerIndicators(
+  store: StoreShape,
+  args: WindowArgs,
+  context: GatewayContext,
+  path: ResponsePath,
+): Promise<PassengerIndicatorShape>[] {
   checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
   checkAccess(store, context);
   // Promises per item (not Promise.all): a failing day is reported at its own index in the error path.
-  return eachDay(args.from, args.to).map((day) => loadWindow(store, day, day, args.businessHoursOnly, context));
+  return eachDay(args.from, args.to).map((day, index) => loadWindow(store, day, day, args.businessHoursOnly, context, [...path, index]));
 }
 
 function truncate(text: string): string {

@@ -9,6 +9,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     ID: { Input: string; Output: string };
     LocalDate: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
   };
 }>({
   plugins: [DirectivePlugin, FederationPlugin],

@@ -7,6 +7,12 @@ PassengerIndicatorRef.implement({
   description:
     'Passenger-flow figures of one store over one window of whole days, as the opretail platform counts them (getPassengerIndicatorData). With face-recognition devices visitors are de-duplicated per window, so a window’s figures are not the sum of shorter windows.',
   fields: (t) => ({
+    fetchedAt: t.expose('fetchedAt', {
+      type: 'DateTime',
+      nullable: false,
+      description:
+        'When the vendor gave these figures (the data’s age). Cached answers keep the time they were fetched; a figure served stale because the vendor failed is listed in `extensions.stale`.',
+    }),
     storeId: t.exposeID('storeId', { nullable: false, description: 'The store (opretail `depId`).' }),
     from: t.expose('from', { nullable: false, type: 'LocalDate', description: 'First day of the window, inclusive (store’s local calendar).' }),
     to: t.expose('to', { nullable: false, type: 'LocalDate', description: 'Last day of the window, inclusive.' }),

@@ -1,3 +1,4 @@
+import { responsePathAsArray } from 'graphql';
 import {
   resolveDailyPassengerIndicators,
   resolvePassengerIndicator,
@@ -31,7 +32,7 @@ StoreRef.implement({
       description:
         'Figures for the whole window `[from, to]` (vendor startTime `from 00:00:00`, endTime `to 23:59:59`), de-duplicated by the vendor over the window. Null with a typed error when the upstream call fails.',
       args: windowArgs,
-      resolve: (store, args, context) => resolvePassengerIndicator(store, args, context),
+      resolve: (store, args, context, info) => resolvePassengerIndicator(store, args, context, responsePathAsArray(info.path)),
     }),
     dailyPassengerIndicators: t.field({
       type: [PassengerIndicatorRef],
@@ -39,7 +40,7 @@ StoreRef.implement({
       description:
         'One entry per day from `from` to `to`, each fetched as its own one-day window (never derived from another answer). Null with a typed error at the failing day when one day fails.',
       args: windowArgs,
-      resolve: (store, args, context) => resolveDailyPassengerIndicators(store, args, context),
+      resolve: (store, args, context, info) => resolveDailyPassengerIndicators(store, args, context, responsePathAsArray(info.path)),
     }),
   }),
 });

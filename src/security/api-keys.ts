@@ -24,6 +24,8 @@ export interface ApiKey {
   readonly traces: boolean;
   /** May run only trusted (persisted) documents. @default false */
   readonly trustedDocumentsOnly: boolean;
+  /** May force a refetch with `Cache-Control: no-cache` (an operator's key). @default false */
+  readonly cacheBypass: boolean;
 }
 
 /** One entry of the keys file after validation: the grants and the lowercase hex SHA-256 of the key. */
@@ -33,7 +35,7 @@ export interface StoredApiKey {
 }
 
 /** The fields an entry of the keys file may have; any other field is refused (most likely a typo). */
-export const API_KEY_ENTRY_FIELDS = ['name', 'sha256', 'stores', 'maxUpstreamCalls', 'traces', 'trustedDocumentsOnly'] as const;
+export const API_KEY_ENTRY_FIELDS = ['name', 'sha256', 'stores', 'maxUpstreamCalls', 'traces', 'trustedDocumentsOnly', 'cacheBypass'] as const;
 export type ApiKeyEntryField = (typeof API_KEY_ENTRY_FIELDS)[number];
 
 /** The JSON shape of one entry, as `npm run api-key` prints it. */
@@ -44,6 +46,7 @@ export interface ApiKeyEntryJson {
   maxUpstreamCalls?: number;
   traces?: true;
   trustedDocumentsOnly?: true;
+  cacheBypass?: true;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -148,6 +151,7 @@ export function parseApiKeyEntry(value: unknown): StoredApiKey {
       maxUpstreamCalls: optionalPositiveInteger(entry.maxUpstreamCalls),
       traces: optionalFlag('traces', entry.traces),
       trustedDocumentsOnly: optionalFlag('trustedDocumentsOnly', entry.trustedDocumentsOnly),
+      cacheBypass: optionalFlag('cacheBypass', entry.cacheBypass),
     }),
     sha256: sha256.toLowerCase(),
   };

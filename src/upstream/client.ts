@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { parseEnvelope, type Envelope } from './envelope.js';
 import {
+  RateLimitedError,
   UpstreamBadResponseError,
   UpstreamCancelledError,
   UpstreamCodeError,
@@ -75,6 +76,11 @@ export interface OpretailClientConfig {
   now?: () => number;
   /** Observer of every attempt (logs, metrics). Receives no parameters, signature or body by design. */
   onAttempt?: (event: UpstreamAttemptEvent) => void;
+  /**
+   * The deployment-wide cap on vendor calls (OPRETAIL_MAX_CALLS_PER_SECOND): every attempt, retries and logins
+   * included, waits for room first — at most its timeout, else it fails RATE_LIMITED without being sent.
+   */
+  limiter?: { readonly perSecond: number; acquire(maxWaitMs: number, signal?: AbortSignal): Promise<boolean> };
 }
 
 /** What an observer learns about one attempt. */
@@ -234,6 +240,10 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     for (let attemptNo = 1; ; attemptNo++) {
       // Cancelled before anything was sent: not an attempt, so no event (metrics would count a failure).
       if (options.signal?.aborted) throw new UpstreamCancelledError(method);
+      if (config.limiter && !(await config.limiter.acquire(options.timeoutMs ?? timeoutMs, options.signal))) {
+        if (options.signal?.aborted) throw new UpstreamCancelledError(method);
+        throw new RateLimitedError(method, config.limiter.perSecond);
+      }
       const started = now();
       const report = (envelopeCid: string | null, failure: UpstreamError | null) =>
         config.onAttempt?.({

@@ -138,6 +138,15 @@ export class UpstreamBadResponseError extends UpstreamError {
   }
 }
 
+/** The vendor-call rate limit had no room for this call within its time; nothing was sent. */
+export class RateLimitedError extends UpstreamError {
+  override readonly name = 'RateLimitedError';
+
+  constructor(method: string, maxCallsPerSecond: number) {
+    super(gatewayRow('RATE_LIMITED'), `opretail ${method} was not sent: the vendor-call limit (${maxCallsPerSecond}/s) had no room in time`, method, null);
+  }
+}
+
 /** One request asked for more upstream calls than its budget allows; nothing beyond the budget was sent. */
 export class CallBudgetExceededError extends GatewayError {
   override readonly name = 'CallBudgetExceededError';

@@ -25,6 +25,11 @@ export const GATEWAY_CODES = {
     retryable: true,
     retry: 'backoff',
   },
+  RATE_LIMITED: {
+    description: 'The deployment-wide cap on vendor calls (OPRETAIL_MAX_CALLS_PER_SECOND) left no room for this call within its time. Retry shortly.',
+    retryable: true,
+    retry: 'never',
+  },
   UPSTREAM_BAD_RESPONSE: {
     description: 'The vendor answered something that is not a valid envelope (HTML, empty, truncated, non-JSON) or data that breaks the documented contract.',
     retryable: false,

@@ -1,18 +1,43 @@
 import DataLoader from 'dataloader';
-import type { PassengerFlowApi, PassengerIndicatorFigures, PassengerIndicatorQuery } from './passenger-flow.js';
+import type { Answer, AnswerCache, Lifetime } from '../cache/answer-cache.js';
+import { cacheKey } from '../cache/cache-store.js';
+import { GatewayError, UpstreamCancelledError } from './errors.js';
+import { GET_PASSENGER_INDICATOR_DATA, type PassengerFlowApi, type PassengerIndicatorFigures, type PassengerIndicatorQuery } from './passenger-flow.js';
 import type { UpstreamRequestScope } from './request-scope.js';
+
+/** Figures with where they came from: when the vendor gave them, and whether they are served stale. */
+export interface LoadedFigures {
+  figures: PassengerIndicatorFigures;
+  /** When the vendor answered (epoch ms). */
+  fetchedAt: number;
+  /** Served from the cache because the vendor failed. */
+  stale: boolean;
+}
 
 /** Loads one store window's figures; one instance per GraphQL request. */
 export interface PassengerIndicatorLoader {
-  load(query: PassengerIndicatorQuery): Promise<PassengerIndicatorFigures>;
+  load(query: PassengerIndicatorQuery): Promise<LoadedFigures>;
+}
+
+/** The request's view of the answer cache. */
+export interface RequestCache {
+  answers: AnswerCache;
+  /** Hash of the upstream account (base URL, `_akey`, `_aid`): entries never cross tenants or environments. */
+  account: string;
+  /** The window's lifetime from its end time (settled or open). */
+  lifetimeOf(endTime: string): Lifetime;
+  /** The caller forces a refetch (a `cacheBypass` key sending `Cache-Control: no-cache`). */
+  bypass: boolean;
 }
 
 export interface LoaderOptions {
   /**
-   * Debug only (GATEWAY_DISABLE_LOADER): no batching and no de-duplication, one upstream call per `load`
-   * (what a naive gateway does). Used by `npm run bench` to show what batching buys.
+   * Debug only (GATEWAY_DISABLE_LOADER): no batching, no de-duplication and no cache, one upstream call per
+   * `load` (what a naive gateway does). Used by `npm run bench` to show what batching buys.
    */
   disableLoader: boolean;
+  /** The cross-request answer cache; null when GATEWAY_CACHE=off. */
+  cache: RequestCache | null;
 }
 
 /** The key the vendor's answer depends on: the de-duplication identity. */
@@ -20,16 +45,45 @@ export function passengerIndicatorKey(query: PassengerIndicatorQuery): string {
   return `${query.depId}|${query.startTime}|${query.endTime}|${query.businessHoursOnly ? 1 : 0}`;
 }
 
+/** The business parameters as one cache-key segment (no `:`): `yyyyMMddHHmmss|yyyyMMddHHmmss|0/1`. */
+function windowSegment(query: PassengerIndicatorQuery): string {
+  const compact = (time: string) => time.replace(/\D/g, '');
+  return `${compact(query.startTime)}|${compact(query.endTime)}|${query.businessHoursOnly ? 1 : 0}`;
+}
+
 /**
- * Within one request, each distinct (store, startTime, endTime, businessHoursOnly) costs exactly one upstream
- * call however many fields ask for it. A batch's distinct keys are fetched in parallel within the request
- * scope's bound and budget; one key's failure is that key's `Error` only.
+ * Within one request, each distinct (store, startTime, endTime, businessHoursOnly) is loaded once however many
+ * fields ask for it; across requests the answer cache serves it or shares one call. Only a call really sent
+ * is charged to the request scope (bound, budget). One key's failure is that key's `Error` only.
  */
 export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: UpstreamRequestScope, options: LoaderOptions): PassengerIndicatorLoader {
-  const fetchOne = (query: PassengerIndicatorQuery) => scope.call((callOptions) => api.getPassengerIndicatorData(query, callOptions));
-  if (options.disableLoader) return { load: fetchOne };
-
-  const loader = new DataLoader<PassengerIndicatorQuery, PassengerIndicatorFigures, string>(
+  const send = (query: PassengerIndicatorQuery) => scope.call((callOptions) => api.getPassengerIndicatorData(query, callOptions));
+  if (options.disableLoader) {
+    return { load: (query) => send(query).then((figures) => ({ figures, fetchedAt: Date.now(), stale: false })) };
+  }
+  const { cache } = options;
+  const fetchOne = async (query: PassengerIndicatorQuery): Promise<LoadedFigures> => {
+    if (!cache) return { figures: await send(query), fetchedAt: Date.now(), stale: false };
+    let answer: Answer<PassengerIndicatorFigures>;
+    try {
+      answer = await cache.answers.fetch(
+        {
+          key: cacheKey(cache.account, GET_PASSENGER_INDICATOR_DATA, query.depId, windowSegment(query)),
+          lifetime: cache.lifetimeOf(query.endTime),
+          bypass: cache.bypass,
+          staleable: (error) => error instanceof GatewayError && error.retryable && !(error instanceof UpstreamCancelledError),
+          ...(scope.signal ? { signal: scope.signal } : {}),
+        },
+        () => send(query),
+      );
+    } catch (error) {
+      // Waiting for another request's call ended because this request went away.
+      if (!(error instanceof GatewayError) && scope.signal?.aborted) throw new UpstreamCancelledError(GET_PASSENGER_INDICATOR_DATA);
+      throw error;
+    }
+    return { figures: answer.value, fetchedAt: answer.fetchedAt, stale: answer.source === 'stale' };
+  };
+  const loader = new DataLoader<PassengerIndicatorQuery, LoadedFigures, string>(
     (queries) => Promise.all(queries.map((query) => fetchOne(query).catch((error: unknown) => toError(error)))),
     { cacheKeyFn: passengerIndicatorKey },
   );

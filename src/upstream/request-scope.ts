@@ -14,6 +14,8 @@ export interface UpstreamRequestScope {
   call<T>(send: (options: CallOptions) => Promise<T>): Promise<T>;
   /** Calls charged so far (sent or waiting for a slot). */
   readonly calls: number;
+  /** The request's signal, if it has one. */
+  readonly signal: AbortSignal | undefined;
 }
 
 export interface RequestScopeOptions {
@@ -38,6 +40,7 @@ export function createRequestScope(options: RequestScopeOptions): UpstreamReques
     get calls() {
       return calls;
     },
+    signal: options.signal,
   };
 }
 

@@ -16,7 +16,7 @@ const capped = generateApiKey();
 const publicSite = generateApiKey();
 const key = (name: string, generated: { sha256: string }, stores: string[] | '*', flags: Partial<StoredApiKey['apiKey']> = {}): StoredApiKey => ({
   sha256: generated.sha256,
-  apiKey: { name, stores: stores === '*' ? '*' : new Set(stores), maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false, ...flags },
+  apiKey: { name, stores: stores === '*' ? '*' : new Set(stores), maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false, cacheBypass: false, ...flags },
 });
 const KEYS = createApiKeyRegistry([
   key('dash', dash, ['174679', '174680']),

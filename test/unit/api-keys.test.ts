@@ -58,16 +58,17 @@ describe('parseApiKeys', () => {
       maxUpstreamCalls: null,
       traces: false,
       trustedDocumentsOnly: false,
+      cacheBypass: false,
     });
     expect(router?.sha256).toBe(ROUTER_HASH);
-    expect(router?.apiKey).toEqual({ name: 'federation.router_1', stores: '*', maxUpstreamCalls: 40, traces: true, trustedDocumentsOnly: true });
-    expect(Object.keys(router?.apiKey ?? {}).sort()).toEqual(['maxUpstreamCalls', 'name', 'stores', 'traces', 'trustedDocumentsOnly']);
+    expect(router?.apiKey).toEqual({ name: 'federation.router_1', stores: '*', maxUpstreamCalls: 40, traces: true, trustedDocumentsOnly: true, cacheBypass: false });
+    expect(Object.keys(router?.apiKey ?? {}).sort()).toEqual(['cacheBypass', 'maxUpstreamCalls', 'name', 'stores', 'traces', 'trustedDocumentsOnly']);
     expect(Object.isFrozen(router?.apiKey)).toBe(true);
   });
 
   it('accepts an empty array (nobody gets in), explicit false flags and a leading BOM', () => {
     expect(parseApiKeys('[]', FILE)).toEqual([]);
-    const [entry] = parseApiKeys(`\uFEFF${JSON.stringify([{ ...base, traces: false, trustedDocumentsOnly: false }])}`, FILE);
+    const [entry] = parseApiKeys(`\uFEFF${JSON.stringify([{ ...base, traces: false, trustedDocumentsOnly: false, cacheBypass: false }])}`, FILE);
     expect(entry?.apiKey.traces).toBe(false);
     expect(entry?.apiKey.trustedDocumentsOnly).toBe(false);
   });
@@ -75,8 +76,8 @@ describe('parseApiKeys', () => {
   it.each([
     ['not JSON', `[{"name":"a","sha256":"${DASHBOARD_HASH}"`, 'keys.json: is not valid JSON', null, null],
     ['an object at the top', { keys: [] }, 'keys.json: must be a JSON array of key entries', null, null],
-    ['an entry that is not an object', [base, 'x'], 'keys.json: entry 1: entry must be an object with the fields name, sha256, stores, maxUpstreamCalls, traces, trustedDocumentsOnly', 1, null],
-    ['an unknown field', [{ ...base, store: ['1'] }], 'keys.json: entry 0 ("web-dashboard"): entry has an unknown field "store"; the fields are name, sha256, stores, maxUpstreamCalls, traces, trustedDocumentsOnly', 0, null],
+    ['an entry that is not an object', [base, 'x'], 'keys.json: entry 1: entry must be an object with the fields name, sha256, stores, maxUpstreamCalls, traces, trustedDocumentsOnly, cacheBypass', 1, null],
+    ['an unknown field', [{ ...base, store: ['1'] }], 'keys.json: entry 0 ("web-dashboard"): entry has an unknown field "store"; the fields are name, sha256, stores, maxUpstreamCalls, traces, trustedDocumentsOnly, cacheBypass', 0, null],
     ['no name', [{ sha256: DASHBOARD_HASH, stores: '*' }], 'keys.json: entry 0: name is required', 0, 'name'],
     ['an empty name', [{ ...base, name: '' }], 'keys.json: entry 0: name must be 1–64 characters of A-Z a-z 0-9 . _ -', 0, 'name'],
     ['a name with a space', [{ ...base, name: 'web dashboard' }], 'keys.json: entry 0: name must be 1–64 characters of A-Z a-z 0-9 . _ -', 0, 'name'],
@@ -112,7 +113,7 @@ describe('parseApiKeys', () => {
   it('never echoes an unknown field whose name looks like a pasted key or hash', () => {
     const error = fileError([{ ...base, [DASHBOARD_KEY]: true }, { ...base, [DASHBOARD_HASH]: true }]);
     expect(error.message).toBe(
-      'keys.json: entry 0 ("web-dashboard"): entry has an unknown field (name not shown); the fields are name, sha256, stores, maxUpstreamCalls, traces, trustedDocumentsOnly',
+      'keys.json: entry 0 ("web-dashboard"): entry has an unknown field (name not shown); the fields are name, sha256, stores, maxUpstreamCalls, traces, trustedDocumentsOnly, cacheBypass',
     );
     expect(fileError([{ ...base, [DASHBOARD_HASH]: true }]).message).not.toContain(DASHBOARD_HASH);
   });
@@ -193,7 +194,7 @@ describe('createApiKeyRegistry / authenticate', () => {
 });
 
 function apiKey(name: string): ApiKey {
-  return { name, stores: new Set(['1']), maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false };
+  return { name, stores: new Set(['1']), maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false, cacheBypass: false };
 }
 
 describe('mayReadStore and effectiveMaxUpstreamCalls', () => {

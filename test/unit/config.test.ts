@@ -43,6 +43,16 @@ describe('loadConfig', () => {
       introspection: true,
       trustedDocumentsFile: undefined,
       unknownVariables: [],
+      cache: 'on',
+      redisUrl: undefined,
+      cacheMaxEntries: 50_000,
+      cacheMaxBytes: 64 * 1024 * 1024,
+      cacheSettleMinutes: 120,
+      cacheSettledTtlS: 7 * 86_400,
+      cacheOpenTtlS: 60,
+      cacheMaxStaleS: 3600,
+      cacheLockMs: 3000,
+      maxCallsPerSecond: undefined,
     });
   });
 

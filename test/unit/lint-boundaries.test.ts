@@ -13,7 +13,7 @@ const eslint = new ESLint({ cwd: repoRoot });
 // Loading the config and typescript-eslint takes a few seconds on the first lint.
 const LINT_TIMEOUT_MS = 30_000;
 
-type Folder = 'upstream' | 'emulator' | 'schema' | 'resolvers' | 'security';
+type Folder = 'upstream' | 'emulator' | 'schema' | 'resolvers' | 'security' | 'cache';
 
 async function lintProbe(folder: Folder, code: string): Promise<Linter.LintMessage[]> {
   const [result] = await eslint.lintText(code, { filePath: `src/${folder}/__probe__.ts` });
@@ -22,6 +22,10 @@ async function lintProbe(folder: Folder, code: string): Promise<Linter.LintMessa
 }
 
 const forbidden: Array<[Folder, string]> = [
+  ['cache', 'graphql'],
+  ['cache', '../upstream/client.js'],
+  ['cache', '../config.js'],
+  ['cache', '../emulator/index.js'],
   ['security', 'undici'],
   ['security', '../emulator/index.js'],
   ['security', '../schema/builder.js'],
@@ -64,6 +68,8 @@ const forbidden: Array<[Folder, string]> = [
 ];
 
 const allowed: Array<[Folder, string]> = [
+  ['cache', 'ioredis'],
+  ['cache', './cache-store.js'],
   ['security', '../upstream/gateway-codes.js'],
   ['security', 'graphql-yoga'],
   ['security', '../public-errors.js'],

@@ -58,14 +58,14 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const scope = (options: Partial<RequestScopeOptions> = {}) => createRequestScope({ maxConcurrency: 8, maxUpstreamCalls: 2000, ...options });
 const loaderOf = (api: PassengerFlowApi, options: Partial<RequestScopeOptions> = {}, disableLoader = false) =>
-  createPassengerIndicatorLoader(api, scope(options), { disableLoader });
+  createPassengerIndicatorLoader(api, scope(options), { disableLoader, cache: null });
 
 describe('createPassengerIndicatorLoader', () => {
   it('de-duplicates by (store, start, end, businessHoursOnly) and keeps businessHoursOnly apart', async () => {
     const fake = fakeApi();
     const loader = loaderOf(fake.api);
     const results = await Promise.all([loader.load(q('1')), loader.load(q('1')), loader.load(q('1', '2026-05-10', true)), loader.load(q('2'))]);
-    expect(results.map((r) => r.inflow)).toEqual([1, 1, 1, 2]);
+    expect(results.map((r) => r.figures.inflow)).toEqual([1, 1, 1, 2]);
     expect(fake.calls.sort()).toEqual([
       '1|2026-05-10 00:00:00|2026-05-10 23:59:59|0',
       '1|2026-05-10 00:00:00|2026-05-10 23:59:59|1',
@@ -141,8 +141,8 @@ describe('createRequestScope: one bound and one budget per request, whatever the
         return pending;
       },
     });
-    const first = createPassengerIndicatorLoader(tracked(a), shared, { disableLoader: false });
-    const second = createPassengerIndicatorLoader(tracked(b), shared, { disableLoader: false });
+    const first = createPassengerIndicatorLoader(tracked(a), shared, { disableLoader: false, cache: null });
+    const second = createPassengerIndicatorLoader(tracked(b), shared, { disableLoader: false, cache: null });
     const all = Promise.all(Array.from({ length: 10 }, (_, i) => [first.load(q(String(i + 1))), second.load(q(String(i + 1)))]).flat());
     await settle();
     expect(a.inFlight() + b.inFlight()).toBe(3);
@@ -158,8 +158,8 @@ describe('createRequestScope: one bound and one budget per request, whatever the
     const a = fakeApi();
     const b = fakeApi();
     const shared = scope({ maxUpstreamCalls: 3 });
-    const first = createPassengerIndicatorLoader(a.api, shared, { disableLoader: false });
-    const second = createPassengerIndicatorLoader(b.api, shared, { disableLoader: false });
+    const first = createPassengerIndicatorLoader(a.api, shared, { disableLoader: false, cache: null });
+    const second = createPassengerIndicatorLoader(b.api, shared, { disableLoader: false, cache: null });
     const settled = await Promise.allSettled([first.load(q('1')), first.load(q('2')), second.load(q('3')), second.load(q('4'))]);
     expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
     expect(a.calls.length + b.calls.length).toBe(3);

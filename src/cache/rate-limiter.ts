@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RedisConnection } from './redis-connection.js';
+
+/** A cap on calls per second: `acquire` waits for room, up to `maxWaitMs`; false when there was none in time. */
+export interface RateLimiter {
+  readonly perSecond: number;
+  acquire(maxWaitMs: number, signal?: AbortSignal): Promise<boolean>;
+}
+
+const WINDOW_MS = 1000;
+
+/**
+ * A sliding one-second window in Redis, shared by every instance: the script drops calls older than a second,
+ * admits this one if fewer than `limit` remain (stamped with Redis's own clock, so instances' clocks do not
+ * matter) or answers how long until the oldest leaves the window.
+ */
+const SLIDING_WINDOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+`;
+
+/**
+ * The deployment-wide limit: in Redis when it is there, else (no Redis configured, or Redis away right now)
+ * the same sliding window in this process.
+ */
+export function createRateLimiter(perSecond: number, redis: RedisConnection | null, key: string, now: () => number = Date.now): RateLimiter {
+  const local = createLocalWindow(perSecond, now);
+  const tryRedis = async (): Promise<number | null> => {
+    if (!redis?.available()) return null;
+    try {
+      return Number(await redis.client.eval(SLIDING_WINDOW, 1, key, perSecond, WINDOW_MS, randomUUID()));
+    } catch {
+      return null;
+    }
+  };
+  return {
+    perSecond,
+    async acquire(maxWaitMs, signal) {
+      const deadline = now() + maxWaitMs;
+      for (;;) {
+        const wait = (await tryRedis()) ?? local.tryAcquire();
+        if (wait === 0) return true;
+        const left = deadline - now();
+        if (left <= 0 || signal?.aborted) return false;
+        try {
+          await sleep(Math.min(wait, left), undefined, signal ? { signal } : {});
+        } catch {
+          return false;
+        }
+      }
+    },
+  };
+}
+
+/** The same window in memory: timestamps of the admitted calls of the last second, oldest first. */
+function createLocalWindow(perSecond: number, now: () => number) {
+  const admitted: number[] = [];
+  let head = 0;
+  return {
+    /** 0 when admitted, else the ms until there is room. */
+    tryAcquire(): number {
+      const at = now();
+      while (head < admitted.length && admitted[head]! <= at - WINDOW_MS) head++;
+      if (head > 1024) {
+        admitted.splice(0, head);
+        head = 0;
+      }
+      if (admitted.length - head < perSecond) {
+        admitted.push(at);
+        return 0;
+      }
+      return Math.max(1, admitted[head]! + WINDOW_MS - at);
+    },
+  };
+}
