@@ -2,7 +2,10 @@
 export interface BenchOptions {
   /** Seconds each load scenario runs. @default 10 (2 with --quick) */
   durationS: number;
-  /** Connections of the light scenarios (floor, introspection, one-store-day). @default 10 */
+  /**
+   * Connections of the scenarios bound by CPU or by one call: floor, gateway-introspection-light, one-store-day,
+   * dashboard-warm and dashboard-floor. @default 10
+   */
   connections: number;
   /**
    * Connections of the dashboard and naive scenarios. Each dashboard keeps OPRETAIL_MAX_CONCURRENCY upstream
@@ -25,7 +28,8 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `Usage: npm run bench -- [flags]
   --duration <s>              seconds per load scenario (default 10; 2 with --quick)
-  --connections <n>           connections for floor, gateway-introspection-light, one-store-day (default 10)
+  --connections <n>           connections for floor, gateway-introspection-light, one-store-day,
+                              dashboard-warm, dashboard-floor (default 10)
   --dashboard-connections <n> connections for dashboard and naive (default 2)
   --latency-ms <ms>           latency the emulator adds to every upstream call (default 25)
   --max-concurrency <n>       OPRETAIL_MAX_CONCURRENCY of the gateways (default 8)

@@ -1,24 +1,40 @@
 import type { BenchOptions } from './bench-args.js';
+import { bareYogaReadyLine } from './bare-yoga.js';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { REPO_ROOT } from './repo-root.js';
 
 const GATEWAY_READY = /Passenger Flow Gateway listening on (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
-const FLOOR_READY = /floor listening on (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
 
-/** The servers under load: the bare-yoga floor, the gateway, and the gateway with `GATEWAY_DISABLE_LOADER=1`. */
+/**
+ * The servers under load: the two bare-yoga floors (`{ __typename }`, and the dashboard's schema answering from
+ * memory), the gateway (answer cache on, in memory), and the naive gateway (no loader, no cache).
+ */
 export interface BenchServers {
   floor: ChildServer;
+  dashboardFloor: ChildServer;
   gateway: ChildServer;
   naive: ChildServer;
 }
 
+/** How a gateway under test is configured beyond the common settings. */
+interface GatewayVariant {
+  /** GATEWAY_DISABLE_LOADER: one upstream call per resolved field, no batching, de-duplication or cache. */
+  disableLoader: boolean;
+  /** GATEWAY_CACHE: the cross-request answer cache (in memory: REDIS_URL is never passed on). */
+  cache: 'on' | 'off';
+}
+
 /**
  * The gateway's environment: inherited, minus anything that would change what is measured (a developer's
- * OPRETAIL_RETRIES or GATEWAY_MAX_STORE_IDS), plus the emulator. LOG_LEVEL is `warn`: nothing per request is
- * logged, and the "listening on" line the bench waits for is a notice, written at every level.
+ * OPRETAIL_RETRIES, GATEWAY_MAX_STORE_IDS, CACHE_* bounds or a REDIS_URL that would share entries between the
+ * two gateways and across runs), plus the emulator. LOG_LEVEL is `warn`: nothing per request is logged, and the
+ * "listening on" line the bench waits for is a notice, written at every level. GATEWAY_ALLOW_ANONYMOUS: the
+ * upstream mode needs client keys or this explicit choice, and the bench's gateways listen on loopback only.
  */
-function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, options: BenchOptions, disableLoader: boolean): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(([name]) => !/^(OPRETAIL_|GATEWAY_)/.test(name) && !['HOST', 'PORT', 'LOG_LEVEL'].includes(name));
+function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, options: BenchOptions, variant: GatewayVariant): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(
+    ([name]) => !/^(OPRETAIL_|GATEWAY_|CACHE_)/.test(name) && !['HOST', 'PORT', 'LOG_LEVEL', 'REDIS_URL'].includes(name),
+  );
   return {
     ...Object.fromEntries(inherited),
     HOST: '127.0.0.1',
@@ -30,13 +46,15 @@ function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, o
     // Two dashboards' worth of sockets (the default 16 at the default concurrency 8), so `--dashboard-connections 2`
     // measures the loader rather than socket queueing whatever `--max-concurrency` is.
     OPRETAIL_MAX_CONNECTIONS: String(2 * options.maxConcurrency),
-    GATEWAY_DISABLE_LOADER: disableLoader ? '1' : '0',
+    GATEWAY_ALLOW_ANONYMOUS: 'true',
+    GATEWAY_DISABLE_LOADER: variant.disableLoader ? '1' : '0',
+    GATEWAY_CACHE: variant.cache,
     LOG_LEVEL: 'warn',
   };
 }
 
 /**
- * Starts the three servers as child processes, so none shares the load generator's event loop. `onStarted`
+ * Starts the four servers as child processes, so none shares the load generator's event loop. `onStarted`
  * sees each server as soon as it is up, so a sibling's failed start still gets it stopped.
  */
 export async function startBenchServers(
@@ -50,10 +68,17 @@ export async function startBenchServers(
       onStarted(server);
       return server;
     });
-  const [floor, gateway, naive] = await Promise.all([
-    start({ name: 'floor', command: process.execPath, args: ['--import', 'tsx', 'scripts/bench/floor-server.ts'], cwd: REPO_ROOT, env: process.env, ready: FLOOR_READY }),
-    start({ name: 'gateway', command: process.execPath, args: ['dist/server.js'], cwd: REPO_ROOT, env: gatewayEnv(upstreamUrl, key, options, false), ready: GATEWAY_READY }),
-    start({ name: 'naive gateway', command: process.execPath, args: ['dist/server.js'], cwd: REPO_ROOT, env: gatewayEnv(upstreamUrl, key, options, true), ready: GATEWAY_READY }),
+  const bareYoga = (name: string, script: string) =>
+    start({ name, command: process.execPath, args: ['--import', 'tsx', script], cwd: REPO_ROOT, env: process.env, ready: bareYogaReadyLine(name) });
+  const gatewayServer = (name: string, variant: GatewayVariant) =>
+    start({ name, command: process.execPath, args: ['dist/server.js'], cwd: REPO_ROOT, env: gatewayEnv(upstreamUrl, key, options, variant), ready: GATEWAY_READY });
+  const [floor, dashboardFloor, gateway, naive] = await Promise.all([
+    bareYoga('floor', 'scripts/bench/floor-server.ts'),
+    bareYoga('dashboard-floor', 'scripts/bench/dashboard-floor-server.ts'),
+    gatewayServer('gateway', { disableLoader: false, cache: 'on' }),
+    // The naive gateway measures a gateway without batching or de-duplication: no cache either, whatever the
+    // loader switch implies about it, so every dashboard is all its fields' calls.
+    gatewayServer('naive gateway', { disableLoader: true, cache: 'off' }),
   ]);
-  return { floor, gateway, naive };
+  return { floor, dashboardFloor, gateway, naive };
 }

@@ -23,6 +23,16 @@ export interface Ratios {
   naiveOverGatewayCalls: number | null;
   naiveOverGatewayP50: number | null;
   sequentialOverGatewayLatency: number | null;
+  /**
+   * dashboard-warm req/s ÷ dashboard-floor req/s: the share of the framework's limit for the dashboard query
+   * that the gateway keeps when every key is cached (goal ≥ 0.8).
+   */
+  dashboardWarmOverFloorThroughput: number | null;
+  /**
+   * dashboard-warm req/s ÷ dashboard (cold) req/s: what the answer cache buys. Each side at its own ceiling:
+   * the warm one CPU-bound, the cold one bound by the upstream socket pool its 2 connections fill.
+   */
+  dashboardWarmOverColdThroughput: number | null;
 }
 
 /** `numerator ÷ denominator`, or null when either is missing or the denominator is 0. */
@@ -36,6 +46,8 @@ export function computeRatios(rows: readonly ScenarioFigures[], options: Pick<Be
   const lightRow = byName(SCENARIO_NAMES.introspectionLight);
   const dayRow = byName(SCENARIO_NAMES.oneStoreDay);
   const dashboardRow = byName(SCENARIO_NAMES.dashboard);
+  const warmRow = byName(SCENARIO_NAMES.dashboardWarm);
+  const dashboardFloorRow = byName(SCENARIO_NAMES.dashboardFloor);
   const naiveRow = byName(SCENARIO_NAMES.naive);
   const sequentialRow = byName(SCENARIO_NAMES.sequential);
   const idealMs = dashboardIdealMs(options);
@@ -52,5 +64,7 @@ export function computeRatios(rows: readonly ScenarioFigures[], options: Pick<Be
     naiveOverGatewayCalls: ratio(naiveRow?.upstreamCallsPerRequest, dashboardRow?.upstreamCallsPerRequest),
     naiveOverGatewayP50: ratio(naiveRow?.latencyMs?.p50, dashboardRow?.latencyMs?.p50),
     sequentialOverGatewayLatency: ratio(sequentialRow?.latencyMs?.p50, dashboardRow?.latencyMs?.p50),
+    dashboardWarmOverFloorThroughput: ratio(warmRow?.requestsPerSecond, dashboardFloorRow?.requestsPerSecond),
+    dashboardWarmOverColdThroughput: ratio(warmRow?.requestsPerSecond, dashboardRow?.requestsPerSecond),
   };
 }

@@ -34,6 +34,8 @@ export function ratioTable(ratios: Ratios): string {
     ['naive / gateway upstream calls per dashboard', fixed(ratios.naiveOverGatewayCalls, 2)],
     ['naive / gateway dashboard p50', fixed(ratios.naiveOverGatewayP50, 2)],
     ['sequential client / gateway dashboard latency (p50)', fixed(ratios.sequentialOverGatewayLatency, 2)],
+    ['dashboard warm / floor throughput (goal ≥ 0.8)', fixed(ratios.dashboardWarmOverFloorThroughput, 2)],
+    ['dashboard warm / cold throughput', adaptive(ratios.dashboardWarmOverColdThroughput)],
   ];
   return ['| ratio | value |', '|---|--:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n');
 }

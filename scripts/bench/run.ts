@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: what the gateway costs and what it saves, measured on loopback against the emulator.
  *
- * The emulator runs in this process (only in-process can it report its call log); the floor server and two
- * gateways (batching on, and `GATEWAY_DISABLE_LOADER=1`) run as child processes so they do not share this
+ * The emulator runs in this process (only in-process can it report its call log); the two floor servers (bare
+ * yoga: `{ __typename }`, and the dashboard's schema answering from memory) and two gateways (loader and answer
+ * cache on; `GATEWAY_DISABLE_LOADER=1` with `GATEWAY_CACHE=off`) run as child processes so they do not share this
  * process's event loop with the load generator. Prints a markdown table, the ratios, the checks and then one
  * JSON line with every figure. Exits non-zero when a scenario had errors or the upstream call counts are
  * wrong — never because of a timing.
@@ -74,8 +75,7 @@ async function main(): Promise<number> {
   const upstream = emulator;
   progress(`emulator at ${upstream.url}, +${options.latencyMs} ms per call`);
   const started = await startBenchServers(upstream.url, key, options, (server) => servers.push(server));
-  const { floor, gateway, naive } = started;
-  progress(`floor ${floor.url} (pid ${floor.pid}), gateway ${gateway.url} (pid ${gateway.pid}), naive gateway ${naive.url} (pid ${naive.pid})`);
+  progress(Object.values(started).map((server) => `${server.name} ${server.url} (pid ${server.pid})`).join(', '));
 
   const plan = createBenchPlan(options, started);
   progress('checking every server answers correctly');

@@ -1,10 +1,12 @@
 /**
  * What each bench scenario asks, and what a correct answer to it looks like.
  *
- * Every request of a scenario asks about store ids no other request uses, so no cache could serve it, and
- * each upstream call the emulator records (it records `depId`) belongs to exactly one request: that is what
- * lets the bench count upstream calls per completed request exactly, even though the requests still in flight
- * when a timed run stops have made some calls too.
+ * Every request of a scenario asks about store ids no other request uses, so the gateway's answer cache can
+ * never serve it, and each upstream call the emulator records (it records `depId`) belongs to exactly one
+ * request: that is what lets the bench count upstream calls per completed request exactly, even though the
+ * requests still in flight when a timed run stops have made some calls too. The one exception is on purpose:
+ * dashboard-warm asks one fixed dashboard over and over, fetched once before its run, so every key is cached and
+ * the run must make no upstream call at all.
  */
 
 /** Store ids are 1–11 digits; each scenario draws from its own block so their calls can never be confused. */
@@ -14,6 +16,8 @@ export const ID_BLOCKS = {
   dashboard: 3_000_000_000,
   naive: 4_000_000_000,
   sequential: 5_000_000_000,
+  /** One dashboard's 20 ids, the same in every request (dashboard-warm, dashboard-floor). */
+  dashboardWarm: 6_000_000_000,
 } as const;
 
 export const TYPENAME_QUERY = '{ __typename }';
@@ -31,6 +35,8 @@ export const DASHBOARD_WEEK = { from: '2026-05-04', to: '2026-05-10' } as const;
 export const DASHBOARD_DAYS = ['2026-05-04', '2026-05-05', '2026-05-06', '2026-05-07', '2026-05-08', '2026-05-09', '2026-05-10'] as const;
 /** Distinct (store, window) keys of one dashboard: 7 one-day windows + the week, per store. */
 export const DASHBOARD_DISTINCT_CALLS = DASHBOARD_STORES * (DASHBOARD_DAYS.length + 1);
+/** Indicator fields of one dashboard (both aliases): what a gateway without loader or cache calls upstream. */
+export const DASHBOARD_FIELD_CALLS = 2 * DASHBOARD_DISTINCT_CALLS;
 
 /**
  * The dashboard asks for every store twice (aliases `a` and `b`), as two widgets of one page would: a gateway
@@ -65,6 +71,9 @@ export function dashboardStoreIds(block: number, seq: number): string[] {
 export function dashboardVariables(block: number, seq: number): Record<string, unknown> {
   return { ids: dashboardStoreIds(block, seq), ...DASHBOARD_WEEK };
 }
+
+/** dashboard-warm's (and dashboard-floor's) variables: the same 20 stores every time. */
+export const WARM_DASHBOARD_VARIABLES = dashboardVariables(ID_BLOCKS.dashboardWarm, 0);
 
 /** The verdict on one response body. `storeIds` are the stores it answered for (for call attribution). */
 export type BodyCheck =

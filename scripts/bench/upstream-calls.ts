@@ -17,7 +17,10 @@ export interface UpstreamAttribution {
    * (the gateway keeps working on them until the client's disconnect aborts them), or of failed requests.
    */
   unattributed: number;
-  /** A store id answered by two requests: attribution would double count, so the figures are not exact. */
+  /**
+   * A store id answered by two requests had upstream calls: attribution would count them twice, so the figures
+   * are not exact. (A shared id without calls, as in dashboard-warm, counts 0 for each request: exact.)
+   */
   ambiguous: boolean;
 }
 
@@ -44,7 +47,8 @@ export async function waitForQuietUpstream(emulator: Emulator, quietMs: number, 
 
 /**
  * Each request of a scenario uses store ids no other request uses, and the emulator records each call's
- * `depId`, so a request's calls are exactly the calls for its stores.
+ * `depId`, so a request's calls are exactly the calls for its stores. Requests that share ids (dashboard-warm)
+ * are attributed exactly only while those ids cause no call; otherwise the result says `ambiguous`.
  */
 export function attributeUpstreamCalls(emulator: Emulator, answeredStoreIds: readonly (readonly string[])[]): UpstreamAttribution {
   const callsByStore = new Map<string, number>();
@@ -57,9 +61,10 @@ export function attributeUpstreamCalls(emulator: Emulator, answeredStoreIds: rea
   for (const ids of answeredStoreIds) {
     let calls = 0;
     for (const id of new Set(ids)) {
-      if (owner.has(id)) ambiguous = true;
+      const storeCalls = callsByStore.get(id) ?? 0;
+      if (owner.has(id) && storeCalls > 0) ambiguous = true;
       owner.add(id);
-      calls += callsByStore.get(id) ?? 0;
+      calls += storeCalls;
     }
     perRequest.push(calls);
   }
