@@ -95,6 +95,28 @@ export interface GatewayConfig {
   cacheLockMs: number;
   /** Calls to the vendor per second for the whole deployment (per process without Redis); unset = no cap. */
   maxCallsPerSecond: number | undefined;
+  /** Deadline of one GraphQL request: every upstream wait of it ends by then. */
+  requestTimeoutMs: number;
+  /** Retries may add at most this percentage of first attempts (sliding window)… */
+  retryBudgetPercent: number;
+  /** …but at least this many retries per window, so a lone request can still retry. */
+  retryBudgetMin: number;
+  /** The breaker opens when at least this percentage of recent calls failed for unhealthy reasons… */
+  breakerFailurePercent: number;
+  /** …among at least this many calls… */
+  breakerMinCalls: number;
+  /** …in this sliding window. */
+  breakerWindowMs: number;
+  /** How long the breaker stays open before one probe call is let through. */
+  breakerCooldownMs: number;
+  /** Calls that may wait for one of OPRETAIL_MAX_CONNECTIONS; beyond, fail fast. */
+  maxQueued: number;
+  /** On SIGTERM/SIGINT, how long in-flight requests may take to finish. */
+  shutdownGraceMs: number;
+  /** A client must send its whole request (headers and body) within this. */
+  clientTimeoutMs: number;
+  /** …and its headers within this. */
+  headersTimeoutMs: number;
 }
 
 /**
@@ -146,6 +168,17 @@ export const CONFIG_VARIABLES = [
   'CACHE_MAX_STALE_S',
   'CACHE_LOCK_MS',
   'OPRETAIL_MAX_CALLS_PER_SECOND',
+  'GATEWAY_REQUEST_TIMEOUT_MS',
+  'OPRETAIL_RETRY_BUDGET_PERCENT',
+  'OPRETAIL_RETRY_BUDGET_MIN',
+  'OPRETAIL_BREAKER_FAILURE_PERCENT',
+  'OPRETAIL_BREAKER_MIN_CALLS',
+  'OPRETAIL_BREAKER_WINDOW_MS',
+  'OPRETAIL_BREAKER_COOLDOWN_MS',
+  'OPRETAIL_MAX_QUEUED',
+  'SHUTDOWN_GRACE_MS',
+  'GATEWAY_CLIENT_TIMEOUT_MS',
+  'GATEWAY_HEADERS_TIMEOUT_MS',
 ] as const;
 
 export const GRAPHIQL_MODES = ['inline', 'cdn', 'off'] as const;
@@ -306,7 +339,21 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     cacheMaxStaleS: integer('CACHE_MAX_STALE_S', 3600, 0, 30 * 86_400),
     cacheLockMs: integer('CACHE_LOCK_MS', 3000, 50, 60_000),
     maxCallsPerSecond: read('OPRETAIL_MAX_CALLS_PER_SECOND') === undefined ? undefined : integer('OPRETAIL_MAX_CALLS_PER_SECOND', 0, 1, 100_000),
+    requestTimeoutMs: integer('GATEWAY_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+    retryBudgetPercent: integer('OPRETAIL_RETRY_BUDGET_PERCENT', 20, 0, 100),
+    retryBudgetMin: integer('OPRETAIL_RETRY_BUDGET_MIN', 3, 0, 10_000),
+    breakerFailurePercent: integer('OPRETAIL_BREAKER_FAILURE_PERCENT', 50, 1, 100),
+    breakerMinCalls: integer('OPRETAIL_BREAKER_MIN_CALLS', 20, 1, 100_000),
+    breakerWindowMs: integer('OPRETAIL_BREAKER_WINDOW_MS', 10_000, 100, 600_000),
+    breakerCooldownMs: integer('OPRETAIL_BREAKER_COOLDOWN_MS', 5000, 10, 600_000),
+    maxQueued: integer('OPRETAIL_MAX_QUEUED', 500, 0, 1_000_000),
+    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    clientTimeoutMs: integer('GATEWAY_CLIENT_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+    headersTimeoutMs: integer('GATEWAY_HEADERS_TIMEOUT_MS', 10_000, 1000, 3_600_000),
   };
+  if (config.headersTimeoutMs > config.clientTimeoutMs) {
+    problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_CLIENT_TIMEOUT_MS');
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -314,11 +361,30 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 }
 
 /** The upstream knobs of a validated configuration, as the client takes them (same names, no second default). */
-export type ClientKnobs = Pick<OpretailClientConfig, 'signMethod' | 'aid' | 'timeZone' | 'nonce' | 'timeoutMs' | 'retries' | 'maxConnections'>;
+export type ClientKnobs = Pick<
+  OpretailClientConfig,
+  'signMethod' | 'aid' | 'timeZone' | 'nonce' | 'timeoutMs' | 'retries' | 'maxConnections' | 'maxQueued' | 'retryBudget' | 'breaker'
+>;
 
 export function clientKnobs(config: GatewayConfig): ClientKnobs {
   const { signMethod, aid, timeZone, nonce } = config.upstream;
-  return { signMethod, aid, timeZone, nonce, timeoutMs: config.timeoutMs, retries: config.retries, maxConnections: config.maxConnections };
+  return {
+    signMethod,
+    aid,
+    timeZone,
+    nonce,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    maxConnections: config.maxConnections,
+    maxQueued: config.maxQueued,
+    retryBudget: { percent: config.retryBudgetPercent, min: config.retryBudgetMin, windowMs: config.breakerWindowMs },
+    breaker: {
+      failurePercent: config.breakerFailurePercent,
+      minCalls: config.breakerMinCalls,
+      windowMs: config.breakerWindowMs,
+      cooldownMs: config.breakerCooldownMs,
+    },
+  };
 }
 
 function redisUrl(value: string | undefined, problems: string[]): string | undefined {

@@ -9,7 +9,7 @@ import { createRequestScope, type UpstreamRequestScope } from './upstream/reques
 export type InputLimits = Pick<GatewayConfig, 'maxSpanDays' | 'maxDailyDays' | 'maxStoreIds'>;
 
 /** The configuration one request's context is made from. */
-export type ContextConfig = Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxUpstreamCalls'> & InputLimits;
+export type ContextConfig = Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxUpstreamCalls' | 'requestTimeoutMs'> & InputLimits;
 
 /**
  * Per-request context: one upstream scope (bound, budget, signal) shared by fresh per-method loaders, so a
@@ -54,13 +54,17 @@ export interface RequestFacts {
 
 export function createContext(deps: ContextDeps, request: RequestFacts = {}): GatewayContext {
   const { config } = deps;
-  const { signal, caller = { key: null } } = request;
+  const { caller = { key: null } } = request;
+  // The request's deadline: every upstream wait of it (a slot, a connection, attempts, backoff) ends by then,
+  // as it ends when the client goes away.
+  const deadline = AbortSignal.timeout(config.requestTimeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
   const { key } = caller;
   const maxUpstreamCalls = key ? effectiveMaxUpstreamCalls(key, config.maxUpstreamCalls) : config.maxUpstreamCalls;
   const upstream = createRequestScope({
     maxConcurrency: config.maxConcurrency,
     maxUpstreamCalls,
-    ...(signal ? { signal } : {}),
+    signal,
   });
   return {
     caller,

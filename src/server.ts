@@ -23,7 +23,12 @@ function logAttempt(logger: Logger) {
 }
 
 async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<{ client: OpretailClientConfig; stop(): Promise<void> }> {
-  const knobs = { ...clientKnobs(config), onAttempt: logAttempt(logger) };
+  const knobs = {
+    ...clientKnobs(config),
+    onAttempt: logAttempt(logger),
+    onBreakerStateChange: (state: string) =>
+      state === 'open' ? logger.warn('circuit breaker open: the vendor is failing; calls fail fast (or are served stale) until a probe succeeds') : logger.notice(`circuit breaker ${state}`),
+  };
   if (config.upstream.mode === 'vendor') {
     const { baseUrl, appKey, appSecret, auth, signMethod, aid, timeZone } = config.upstream;
     const authText = auth.kind === 'login' ? `, login as ${auth.userName}` : auth.kind === 'token' ? ', static token' : '';
@@ -76,7 +81,22 @@ async function main(): Promise<void> {
   );
   const client = createOpretailClient({ ...upstream.client, ...(caching.limiter ? { limiter: caching.limiter } : {}) });
   const yoga = createGatewayYoga({ passengerFlow: createPassengerFlowApi(client), config, logger, apiKeys, trustedDocuments, cache: caching.cache });
-  const server = createServer(limitRequestBodies({ handleNode: yoga, fetch: (url, init) => yoga.fetch(url, init as RequestInit) }, config.maxBodyBytes));
+  const handle = limitRequestBodies({ handleNode: yoga, fetch: (url, init) => yoga.fetch(url, init as RequestInit) }, config.maxBodyBytes);
+  let stopping = false;
+  const server = createServer(
+    {
+      // A client must send its whole request in GATEWAY_CLIENT_TIMEOUT_MS and its headers sooner: slow-body
+      // clients are cut off (checked every second, not Node's default 30 s).
+      requestTimeout: config.clientTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      // While shutting down, every answer closes its connection, so keep-alive clients let go.
+      if (stopping) res.setHeader('connection', 'close');
+      handle(req, res);
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -85,16 +105,24 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.notice(`Passenger Flow Gateway listening on http://${config.host}:${port}${GRAPHQL_PATH} (GraphiQL in a browser)`);
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.notice(`${signal}: shutting down`);
+    const grace = config.shutdownGraceMs;
+    logger.notice(`${signal}: shutting down (in-flight requests have up to ${grace} ms)`);
+    // Whatever clients or the vendor do, the process ends: the grace period, then a last second to clean up.
+    setTimeout(() => {
+      logger.notice('shutdown: grace period over, exiting');
+      process.exit(0);
+    }, grace + 1000).unref();
+    // Stop accepting; idle keep-alive sockets go now, busy ones after their answer or at the deadline.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await client.close();
-    await caching.close();
-    await upstream.stop();
+    const deadline = setTimeout(() => server.closeAllConnections(), grace);
+    deadline.unref();
+    await closed;
+    clearTimeout(deadline);
+    await Promise.allSettled([client.close(), caching.close(), upstream.stop()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

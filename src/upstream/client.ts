@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
+import { createVendorBreaker, type BreakerOptions, type BreakerState } from './circuit-breaker.js';
 import { parseEnvelope, type Envelope } from './envelope.js';
 import {
+  CircuitOpenError,
   RateLimitedError,
+  RequestDeadlineError,
+  UpstreamQueueFullError,
   UpstreamBadResponseError,
   UpstreamCancelledError,
   UpstreamCodeError,
@@ -14,6 +18,7 @@ import {
 import { BUSINESS_CODES, SUCCESS_CODE } from './return-codes.js';
 import { signParams, type SignMethod } from './sign.js';
 import { createTimestampFormatter } from './timestamp.js';
+import { createRetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import { createTokenCache } from './token-cache.js';
 import type { ErrorCode } from './gateway-codes.js';
 
@@ -60,6 +65,14 @@ export interface OpretailClientConfig {
   retries: number;
   /** Keep-alive connections to the upstream origin: the process-wide cap on calls in flight. */
   maxConnections: number;
+  /** Calls that may wait for a connection; beyond, a call fails fast (retryable) instead of piling up. */
+  maxQueued: number;
+  /** Retries may add at most `percent` of first attempts over `windowMs` (at least `min`). */
+  retryBudget: RetryBudgetOptions;
+  /** The circuit breaker on the vendor endpoint. */
+  breaker: BreakerOptions;
+  /** Told each time the breaker changes state (logs, metrics, readiness). */
+  onBreakerStateChange?: (state: BreakerState) => void;
   /** `_requestMode`, a protocol constant (tests change it to provoke refusals). @default 'post' */
   requestMode?: string;
   /** `_version`, a protocol constant. @default 'v1' */
@@ -115,6 +128,14 @@ export interface OpretailClient {
 
 const USER_AGENT = 'passenger-flow-gateway';
 
+/** Longest wait between two attempts (full jitter draws from 0 up to this). */
+const MAX_BACKOFF_MS = 2000;
+
+/** The request's signal aborted because its deadline passed (AbortSignal.timeout's reason). */
+function isDeadline(signal: AbortSignal | undefined): boolean {
+  return (signal?.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+}
+
 /** Issues the user token for the `authenticator` header. */
 export const MOBILE_LOGIN = 'open.shopweb.security.mobileLogin';
 
@@ -131,6 +152,10 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     config.dispatcher ?? new Agent({ connections: config.maxConnections, keepAliveTimeout: 30_000, pipelining: 1 });
   /** Platform clock minus ours, measured from `stat.systime`; corrects `_timestamp` on skewed hosts. */
   let clockOffsetMs = 0;
+  /** Calls sent or waiting for a connection, process-wide. */
+  let inFlight = 0;
+  const retryBudget = createRetryBudget(config.retryBudget);
+  const breaker = createVendorBreaker(config.breaker, (state) => config.onBreakerStateChange?.(state));
   const { auth } = config;
   const tokens = auth.kind === 'login' ? createTokenCache(() => logIn(auth.userName, auth.password)) : null;
   const staticToken = auth.kind === 'token' ? auth.token : undefined;
@@ -182,7 +207,7 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
 
     const fail = (error: unknown, stage: 'connect' | 'body', httpStatus: number | null): UpstreamError => {
       if (timedOut) return new UpstreamTimeoutError(method, limitMs);
-      if (callerSignal?.aborted) return new UpstreamCancelledError(method);
+      if (callerSignal?.aborted) return endedError(method, callerSignal);
       if (error instanceof UpstreamError) return error;
       const reason = describeTransportError(error);
       return stage === 'connect'
@@ -235,15 +260,22 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     }
   }
 
+  /** The request ended (its deadline passed, or its client went away) before this call could. */
+  const endedError = (method: string, signal: AbortSignal | undefined): UpstreamError =>
+    isDeadline(signal) ? new RequestDeadlineError(method) : new UpstreamCancelledError(method);
+
   /** One call with retries; `token` is the authenticator to send (none for the login itself). */
   async function callWithRetries(method: string, params: BusinessParams, options: CallOptions, token: string | undefined): Promise<unknown> {
     for (let attemptNo = 1; ; attemptNo++) {
-      // Cancelled before anything was sent: not an attempt, so no event (metrics would count a failure).
-      if (options.signal?.aborted) throw new UpstreamCancelledError(method);
+      // Ended before anything was sent: not an attempt, so no event (metrics would count a failure).
+      if (options.signal?.aborted) throw endedError(method, options.signal);
+      // Bounded queueing: beyond the connections and the allowed waiters, fail fast instead of piling up.
+      if (inFlight >= config.maxConnections + config.maxQueued) throw new UpstreamQueueFullError(method, inFlight - config.maxConnections);
       if (config.limiter && !(await config.limiter.acquire(options.timeoutMs ?? timeoutMs, options.signal))) {
-        if (options.signal?.aborted) throw new UpstreamCancelledError(method);
+        if (options.signal?.aborted) throw endedError(method, options.signal);
         throw new RateLimitedError(method, config.limiter.perSecond);
       }
+      if (attemptNo === 1) retryBudget.recordFirstAttempt();
       const started = now();
       const report = (envelopeCid: string | null, failure: UpstreamError | null) =>
         config.onAttempt?.({
@@ -257,26 +289,32 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
           httpStatus: failure === null ? 200 : failure.httpStatus,
         });
       let failure: UpstreamError;
+      inFlight++;
       try {
-        const envelope = await attempt(method, params, options, token);
-        report(envelope.cid, null);
-        return envelope.data;
+        const outcome = await breaker.run(() => attempt(method, params, options, token));
+        if ('open' in outcome) throw new CircuitOpenError(method, outcome.open);
+        report(outcome.cid, null);
+        return outcome.data;
       } catch (error) {
         // Anything else is a bug of ours: let it surface (masked as INTERNAL_SERVER_ERROR), never retry it.
         if (!(error instanceof UpstreamError)) throw error;
         failure = error;
+      } finally {
+        inFlight--;
       }
-      report(null, failure);
-      // The code tables say what may be retried (`retry`); timeouts and cancellations never are.
-      if (failure.retry === 'never' || attemptNo > retries || options.signal?.aborted) throw failure;
-      const backoff = retryDelayMs * 2 ** (attemptNo - 1);
-      let delay = backoff / 2 + Math.random() * (backoff / 2);
+      // A call the open breaker refused was never sent: no attempt to report.
+      if (!(failure instanceof CircuitOpenError)) report(null, failure);
+      // The code tables say what may be retried (`retry`); timeouts and cancellations never are; retries as a
+      // whole stay within the budget, so a failing vendor never sees more than its share of extra load.
+      if (failure.retry === 'never' || attemptNo > retries || options.signal?.aborted || !retryBudget.tryRetry()) throw failure;
+      // Full jitter: anywhere from 0 to the exponential bound, so retries of many requests spread out.
+      let delay = Math.random() * Math.min(MAX_BACKOFF_MS, retryDelayMs * 2 ** (attemptNo - 1));
       // Without a nonce, a re-signed request differs only once the second-resolution timestamp moves on.
       if (failure.retry === 'resign' && !useNonce && formatTimestamp(now() + clockOffsetMs + delay) === lastTimestamp) {
         delay = 1000 - ((now() + clockOffsetMs) % 1000) + 5;
       }
       await sleep(delay, undefined, { signal: options.signal }).catch(() => {
-        throw new UpstreamCancelledError(method);
+        throw endedError(method, options.signal);
       });
     }
   }

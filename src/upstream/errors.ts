@@ -26,6 +26,8 @@ export type PublicErrorExtensions = {
   retryable: boolean;
   /** Present when the error came from a vendor answer (a `stat.code`). */
   upstream?: UpstreamErrorDetails;
+  /** With an open circuit: when a retry may find the vendor tried again. */
+  retryAfterMs?: number;
 };
 
 /**
@@ -135,6 +137,44 @@ export class UpstreamBadResponseError extends UpstreamError {
   /** `reason` must describe the defect, never quote the body. */
   constructor(method: string, reason: string, httpStatus: number | null = null, options?: ErrorOptions) {
     super(gatewayRow('UPSTREAM_BAD_RESPONSE'), `opretail ${method} answered a bad response: ${reason}`, method, httpStatus, options);
+  }
+}
+
+/**
+ * The GraphQL request's deadline (GATEWAY_REQUEST_TIMEOUT_MS) passed while this call waited or ran. Public
+ * code `UPSTREAM_TIMEOUT`; not a sign of an unhealthy vendor by itself (the request may have queued).
+ */
+export class RequestDeadlineError extends UpstreamError {
+  override readonly name = 'RequestDeadlineError';
+
+  constructor(method: string) {
+    super(gatewayRow('UPSTREAM_TIMEOUT'), `opretail ${method} did not answer before the request's deadline (GATEWAY_REQUEST_TIMEOUT_MS)`, method, null);
+  }
+}
+
+/** The circuit breaker is open: the vendor looks unhealthy, so the call fails fast without being sent. */
+export class CircuitOpenError extends UpstreamError {
+  override readonly name = 'CircuitOpenError';
+  /** When the breaker lets a probe through (a hint for the caller's retry). */
+  readonly retryAfterMs: number;
+
+  constructor(method: string, retryAfterMs: number) {
+    super(gatewayRow('UPSTREAM_UNAVAILABLE'), `opretail ${method} was not sent: the vendor is failing (circuit open)`, method, null);
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  override publicExtensions(): PublicErrorExtensions {
+    return { ...super.publicExtensions(), retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** Too many calls already wait for a connection to the vendor: fail fast instead of piling up. */
+export class UpstreamQueueFullError extends UpstreamError {
+  override readonly name = 'UpstreamQueueFullError';
+
+  constructor(method: string, waiting: number) {
+    // Not retried here: the queue is full now, a retry would only join it.
+    super({ ...gatewayRow('UPSTREAM_UNAVAILABLE'), retry: 'never' }, `opretail ${method} was not sent: ${waiting} calls already wait for a connection`, method, null);
   }
 }
 

@@ -53,6 +53,17 @@ describe('loadConfig', () => {
       cacheMaxStaleS: 3600,
       cacheLockMs: 3000,
       maxCallsPerSecond: undefined,
+      requestTimeoutMs: 15_000,
+      retryBudgetPercent: 20,
+      retryBudgetMin: 3,
+      breakerFailurePercent: 50,
+      breakerMinCalls: 20,
+      breakerWindowMs: 10_000,
+      breakerCooldownMs: 5000,
+      maxQueued: 500,
+      shutdownGraceMs: 10_000,
+      clientTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
     });
   });
 

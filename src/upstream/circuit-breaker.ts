@@ -1,0 +1,71 @@
+import CircuitBreaker from 'opossum';
+import { UpstreamCodeError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
+
+export interface BreakerOptions {
+  /** Opens when at least this percentage of the calls in the window failed for unhealthy reasons… */
+  failurePercent: number;
+  /** …and the window holds at least this many calls. */
+  minCalls: number;
+  windowMs: number;
+  /** Open this long, then one probe call goes through; its success closes the breaker. */
+  cooldownMs: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** One circuit breaker on the vendor endpoint (opossum), counting only failures that say it is unhealthy. */
+export interface VendorBreaker {
+  /** Runs `task` unless the breaker is open; then resolves with `{ open: retryAfterMs }` without running it. */
+  run<T>(task: () => Promise<T>): Promise<T | { open: number }>;
+  readonly state: BreakerState;
+}
+
+/**
+ * Unhealthy: a per-attempt timeout, a connection failure or HTTP 5xx, or a transient platform code (-500,
+ * -999) — what the retry column calls `backoff`. Permanent codes (SIGN_WRONG, KEY_HAS_EXPIRED…), bad answers,
+ * cancellations and deadlines say nothing about the vendor's health.
+ */
+export function isUnhealthy(error: unknown): boolean {
+  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnavailableError) return true;
+  return error instanceof UpstreamCodeError && error.retry === 'backoff';
+}
+
+export function createVendorBreaker(options: BreakerOptions, onStateChange: (state: BreakerState) => void): VendorBreaker {
+  const buckets = 10;
+  const breaker = new CircuitBreaker((task: () => Promise<unknown>) => task(), {
+    timeout: false,
+    // opossum opens above the percentage; "at least" is a hair below it.
+    errorThresholdPercentage: options.failurePercent - 1e-9,
+    volumeThreshold: options.minCalls,
+    rollingCountTimeout: options.windowMs,
+    rollingCountBuckets: options.windowMs % buckets === 0 ? buckets : 1,
+    resetTimeout: options.cooldownMs,
+    // A filtered failure counts as a healthy call.
+    errorFilter: (error: unknown) => !isUnhealthy(error),
+  });
+  let state: BreakerState = 'closed';
+  let openedAt = 0;
+  const moveTo = (next: BreakerState) => {
+    if (next === 'open') openedAt = Date.now();
+    if (next !== state) {
+      state = next;
+      onStateChange(next);
+    }
+  };
+  breaker.on('open', () => moveTo('open'));
+  breaker.on('halfOpen', () => moveTo('half-open'));
+  breaker.on('close', () => moveTo('closed'));
+  return {
+    get state() {
+      return state;
+    },
+    async run<T>(task: () => Promise<T>): Promise<T | { open: number }> {
+      try {
+        return (await breaker.fire(task)) as T;
+      } catch (error) {
+        if (error instanceof UpstreamError || (error as { code?: string }).code !== 'EOPENBREAKER') throw error;
+        return { open: Math.max(0, openedAt + options.cooldownMs - Date.now()) };
+      }
+    },
+  };
+}
