@@ -23,12 +23,20 @@ export interface WindowLifetimeOptions {
 export function createWindowLifetime(options: WindowLifetimeOptions): (endTime: string) => Lifetime {
   const now = options.now ?? Date.now;
   const toEpoch = createWallClockToEpoch(options.timeZone);
+  // A wall clock's instant never changes, and a dashboard asks for the same few window ends again and again:
+  // remember them (Intl is the costly part), in a map bounded by clearing it when full.
+  const endsAt = new Map<string, number>();
   const settled: Lifetime = { freshMs: options.settledTtlS * 1000, staleMs: 0 };
   const open: Lifetime = { freshMs: options.openTtlS * 1000, staleMs: options.maxStaleS * 1000 };
   return (endTime) => {
-    // The end is inclusive to the second: the window is over at the next one.
-    const endsAt = toEpoch(endTime) + 1000;
-    return now() - endsAt > options.settleMinutes * 60_000 ? settled : open;
+    let end = endsAt.get(endTime);
+    if (end === undefined) {
+      if (endsAt.size >= 10_000) endsAt.clear();
+      // The end is inclusive to the second: the window is over at the next one.
+      end = toEpoch(endTime) + 1000;
+      endsAt.set(endTime, end);
+    }
+    return now() - end > options.settleMinutes * 60_000 ? settled : open;
   };
 }
 
