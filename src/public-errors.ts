@@ -10,6 +10,9 @@ interface HttpExtension {
   spec?: boolean;
 }
 
+/** graphql-js's own errors for an argument it cannot coerce during execution (e.g. a null variable for a `Boolean!`). */
+const ARGUMENT_ERROR = /^(Argument|Variable) "/;
+
 /**
  * The masking policy: what a caller sees of an error. Intended errors — a {@link GatewayError} (its code and
  * `retryable` come from the code tables), our own GraphQL errors, graphql-js and yoga request errors — keep
@@ -27,7 +30,8 @@ export function toPublicError(error: GraphQLError): { error: GraphQLError; unexp
     const http = error.extensions.http as HttpExtension | undefined;
     // A request error without a code happened before execution: a variable that failed to coerce (graphql
     // executors mark those HTTP 400) is bad input; anything else is a request the gateway does not serve.
-    const code: ErrorCode | undefined = given === undefined ? (error.path ? undefined : http?.status === 400 ? 'BAD_USER_INPUT' : 'BAD_REQUEST') : isErrorCode(given) ? given : undefined;
+    const code: ErrorCode | undefined =
+      given === undefined ? (error.path ? (ARGUMENT_ERROR.test(error.message) ? 'BAD_USER_INPUT' : undefined) : http?.status === 400 ? 'BAD_USER_INPUT' : 'BAD_REQUEST') : isErrorCode(given) ? given : undefined;
     if (code !== undefined) {
       const extensions: GatewayErrorExtensions & { http?: HttpExtension } = { code, retryable: isRetryable(code) };
       const argument = error.extensions.argument;

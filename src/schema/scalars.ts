@@ -1,4 +1,4 @@
-import { GraphQLScalarType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
 import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
 import { builder } from './builder.js';
 
@@ -10,7 +10,27 @@ import { builder } from './builder.js';
 const LocalDate = new GraphQLScalarType({
   ...LocalDateResolver.toConfig(),
   serialize: (value) => (typeof value === 'string' ? value : LocalDateResolver.serialize(value)),
+  parseValue: (value) => checkedDate(() => LocalDateResolver.parseValue(value)),
+  parseLiteral: (node: ValueNode, variables) => checkedDate(() => LocalDateResolver.parseLiteral(node, variables)),
 });
+
+/**
+ * A date the vendor can take: a real calendar day `yyyy-MM-dd` from 0001-01-01 to 9999-12-31. (JavaScript's
+ * Date, which graphql-scalars checks with, knows a year 0000; the vendor does not.) The message says the format,
+ * and graphql-js prefixes it with the argument or variable.
+ */
+function checkedDate(parse: () => unknown): string {
+  let value: unknown;
+  try {
+    value = parse();
+  } catch (error) {
+    throw new GraphQLError(`Expected a date as yyyy-MM-dd from 0001-01-01 to 9999-12-31 (${error instanceof Error ? error.message : 'invalid'}).`);
+  }
+  if (typeof value !== 'string' || value.startsWith('0000')) {
+    throw new GraphQLError(`Expected a date as yyyy-MM-dd from 0001-01-01 to 9999-12-31, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
 
 builder.addScalarType('LocalDate', LocalDate, {
   description:

@@ -1,7 +1,7 @@
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, parse, type ValidationContext } from 'graphql';
+import { GraphQLError, parse, type ValidationContext, type VariableDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { gatewayError } from '../public-errors.js';
 
@@ -53,6 +53,19 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
       addPlugin(maxDepthPlugin({ ...armor, n: limits.maxDepth, ignoreIntrospection: true }));
       addPlugin(maxAliasesPlugin({ ...armor, n: limits.maxAliases }));
       addPlugin(maxDirectivesPlugin({ ...armor, n: limits.maxDirectives }));
+      // The executor collects variable values in a plain object, where `__proto__` is the prototype setter:
+      // such a variable would silently vanish. Refuse the name instead of answering as if it were missing.
+      addPlugin({
+        onValidate({ addValidationRule }) {
+          addValidationRule((context: ValidationContext) => ({
+            VariableDefinition(node: VariableDefinitionNode) {
+              if (node.variable.name.value === '__proto__') {
+                context.reportError(gatewayError('BAD_USER_INPUT', 'A variable may not be named $__proto__; rename it.'));
+              }
+            },
+          }));
+        },
+      });
     },
   };
 }

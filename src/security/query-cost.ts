@@ -204,7 +204,8 @@ function dailyWindowCost(field: FieldNode, env: Environment): number {
   return days > env.rules.maxDailyDays ? env.rules.maxDailyDays : days;
 }
 
-const LOCAL_DATE_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
+/** `yyyy-MM-dd` with a year from 0001 to 9999, as the LocalDate scalar accepts. */
+const LOCAL_DATE_FORMAT = /^(?!0000)\d{4}-\d{2}-\d{2}$/;
 
 /** The date, if the LocalDate scalar accepts it: `yyyy-MM-dd` and a real calendar day (no 2026-02-30). */
 function readDate(node: ValueNode | undefined, env: Environment): string | undefined {

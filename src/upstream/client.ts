@@ -73,6 +73,11 @@ export interface OpretailClientConfig {
   breaker: BreakerOptions;
   /** Told each time the breaker changes state (logs, metrics, readiness). */
   onBreakerStateChange?: (state: BreakerState) => void;
+  /**
+   * Wraps every attempt (tracing: a span per attempt). `run` performs it; the wrapper must return its result
+   * or rethrow its error. It learns the method and attempt number, never parameters, signature or body.
+   */
+  instrumentAttempt?: <T>(attempt: { method: string; attempt: number; storeId: string | undefined }, run: () => Promise<T>) => Promise<T>;
   /** `_requestMode`, a protocol constant (tests change it to provoke refusals). @default 'post' */
   requestMode?: string;
   /** `_version`, a protocol constant. @default 'v1' */
@@ -291,7 +296,9 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
       let failure: UpstreamError;
       inFlight++;
       try {
-        const outcome = await breaker.run(() => attempt(method, params, options, token));
+        const send = () => breaker.run(() => attempt(method, params, options, token));
+        const storeId = typeof params.depId === 'string' ? params.depId : undefined;
+        const outcome = await (config.instrumentAttempt ? config.instrumentAttempt({ method, attempt: attemptNo, storeId }, send) : send());
         if ('open' in outcome) throw new CircuitOpenError(method, outcome.open);
         report(outcome.cid, null);
         return outcome.data;
