@@ -1,6 +1,6 @@
 import { BUSINESS_CODES, returnCodeByNumber } from '../upstream/return-codes.js';
 import type { Answer } from './responder.js';
-import { HTML_CONTENT_TYPE, htmlErrorPage, htmlLoginPage, JSON_CONTENT_TYPE, malformedJsonBody } from './responses.js';
+import { HTML_CONTENT_TYPE, htmlErrorPage, htmlLoginPage, JSON_CONTENT_TYPE, malformedJsonBody, stalledBodyStart } from './responses.js';
 import { createSeededRandom } from './seeded-random.js';
 
 /** What an injected fault does to a (well-authenticated) call. */
@@ -15,8 +15,13 @@ export type FaultKind =
   | { kind: 'malformed-json' }
   /** HTTP 200, empty body. */
   | { kind: 'empty' }
-  /** Never answer (until the client aborts or the emulator closes). */
+  /** Never answer (until the client aborts or the emulator closes): no status line, no headers. */
   | { kind: 'hang' }
+  /**
+   * HTTP 200 headers and the first bytes of a JSON envelope, then nothing more (until the client aborts or the
+   * emulator closes): a vendor or proxy that stalls mid-body, which a timeout on the headers alone never ends.
+   */
+  | { kind: 'stall' }
   /** Destroy the socket without answering. */
   | { kind: 'reset' }
   /** SUCCESS envelope with this `data` (to test bad-response parsing). */
@@ -49,7 +54,7 @@ export interface FaultInjector {
   set(faults: readonly Fault[]): void;
 }
 
-const KINDS = new Set(['code', 'http', 'html200', 'malformed-json', 'empty', 'hang', 'reset', 'data']);
+const KINDS = new Set(['code', 'http', 'html200', 'malformed-json', 'empty', 'hang', 'stall', 'reset', 'data']);
 
 /** @throws Error on an invalid fault (unknown kind, rate outside 0..1, …), naming its index. */
 export function createFaultInjector(faults: readonly Fault[], seed: number): FaultInjector {
@@ -103,6 +108,8 @@ export function faultAnswer(fault: ResolvedFault): Answer {
       return { type: 'page', status: 200, contentType: JSON_CONTENT_TYPE, body: () => '' };
     case 'hang':
       return { type: 'hang' };
+    case 'stall':
+      return { type: 'stall', status: 200, contentType: JSON_CONTENT_TYPE, start: (systime) => stalledBodyStart(systime) };
     case 'reset':
       return { type: 'reset' };
   }

@@ -9,6 +9,11 @@ export type Answer =
   | { type: 'page'; status: number; contentType: string; body: (systime: number) => string; headers?: Record<string, string> }
   /** Never answer, until the client gives up or the emulator closes. */
   | { type: 'hang' }
+  /**
+   * The status line, headers and `start` of the body (chunked: no Content-Length promises an end), then
+   * nothing, until the client gives up or the emulator closes.
+   */
+  | { type: 'stall'; status: number; contentType: string; start: (systime: number) => string }
   /** Destroy the socket without answering. */
   | { type: 'reset' };
 
@@ -36,6 +41,11 @@ export function createResponder(options: { latencyMs: number; now: () => number 
     }, latencyMs);
     timers.add(timer);
   };
+  /** Held until the client gives up or shutdown() destroys it. */
+  const hold = (res: ServerResponse): void => {
+    held.add(res);
+    res.on('close', () => held.delete(res));
+  };
   const send = (res: ServerResponse, status: number, contentType: string, body: () => string, extraHeaders: Record<string, string> = {}): void => {
     after(() => {
       const text = body();
@@ -55,10 +65,14 @@ export function createResponder(options: { latencyMs: number; now: () => number 
         case 'page':
           return send(res, answer.status, answer.contentType, () => answer.body(now()), answer.headers);
         case 'hang':
-          // Held until the client gives up or shutdown() destroys it.
-          held.add(res);
-          res.on('close', () => held.delete(res));
-          return;
+          return hold(res);
+        case 'stall':
+          return after(() => {
+            if (res.destroyed) return;
+            res.writeHead(answer.status, { 'Content-Type': answer.contentType });
+            res.write(answer.start(now()));
+            hold(res);
+          });
         case 'reset':
           return after(() => req.socket.destroy());
       }

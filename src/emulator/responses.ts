@@ -39,6 +39,11 @@ export function malformedJsonBody(systime: number): string {
   return `{"stat":{"cid":"${createCid()}","code":0,"codename":"SUCCESS","systime":${systime}},"result":"success","data":{"passengerFlow":`;
 }
 
+/** The first bytes of a success envelope whose rest never comes (the `stall` fault). */
+export function stalledBodyStart(systime: number): string {
+  return `{"stat":{"cid":"${createCid()}","code":0,"codename":"SUCCESS","systime":${systime}},"result":"success","data":{`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import { UpstreamCodeError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
+import { RequestDeadlineError, UpstreamCancelledError, UpstreamCodeError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 
 export interface BreakerOptions {
   /** Opens when at least this percentage of the calls in the window failed for unhealthy reasons… */
@@ -30,9 +30,13 @@ export function isUnhealthy(error: unknown): boolean {
   return error instanceof UpstreamCodeError && error.retry === 'backoff';
 }
 
+function isRequestEnded(error: unknown): boolean {
+  return error instanceof UpstreamCancelledError || error instanceof RequestDeadlineError;
+}
+
 export function createVendorBreaker(options: BreakerOptions, onStateChange: (state: BreakerState) => void): VendorBreaker {
   const buckets = 10;
-  const breaker = new CircuitBreaker((task: () => Promise<unknown>) => task(), {
+  const breaker: CircuitBreaker<[() => Promise<unknown>], unknown> = new CircuitBreaker((task: () => Promise<unknown>) => task(), {
     timeout: false,
     // opossum opens above the percentage; "at least" is a hair below it.
     errorThresholdPercentage: options.failurePercent - 1e-9,
@@ -40,8 +44,11 @@ export function createVendorBreaker(options: BreakerOptions, onStateChange: (sta
     rollingCountTimeout: options.windowMs,
     rollingCountBuckets: options.windowMs % buckets === 0 ? buckets : 1,
     resetTimeout: options.cooldownMs,
-    // A filtered failure counts as a healthy call.
-    errorFilter: (error: unknown) => !isUnhealthy(error),
+    // A filtered failure counts as a healthy call. A probe that ended because its request did (client gone,
+    // deadline) proved nothing: it must not close the breaker, so in half-open it counts as a failure.
+    errorFilter: (error: unknown): boolean => (isRequestEnded(error) ? !breaker.halfOpen : !isUnhealthy(error)),
+    // Snapshots are for dashboards of opossum's own; this breaker's state is a metric of the gateway's.
+    enableSnapshots: false,
   });
   let state: BreakerState = 'closed';
   let openedAt = 0;
@@ -54,7 +61,15 @@ export function createVendorBreaker(options: BreakerOptions, onStateChange: (sta
   };
   breaker.on('open', () => moveTo('open'));
   breaker.on('halfOpen', () => moveTo('half-open'));
-  breaker.on('close', () => moveTo('closed'));
+  breaker.on('close', () => {
+    // A fresh start: the failures that opened the breaker must not count again (opossum keeps its window, so one
+    // more failure right after recovery would reopen it without the minimum of calls).
+    for (const bucket of breaker.status.window as unknown as Array<Record<string, unknown>>) {
+      for (const [name, value] of Object.entries(bucket)) if (typeof value === 'number') bucket[name] = 0;
+      bucket.latencyTimes = [];
+    }
+    moveTo('closed');
+  });
   return {
     get state() {
       return state;
@@ -64,7 +79,9 @@ export function createVendorBreaker(options: BreakerOptions, onStateChange: (sta
         return (await breaker.fire(task)) as T;
       } catch (error) {
         if (error instanceof UpstreamError || (error as { code?: string }).code !== 'EOPENBREAKER') throw error;
-        return { open: Math.max(0, openedAt + options.cooldownMs - Date.now()) };
+        // While a probe is out (half-open) the answer is near; otherwise the rest of the cool-down.
+        const left = openedAt + options.cooldownMs - Date.now();
+        return { open: state === 'half-open' || left <= 0 ? Math.min(options.cooldownMs, 1000) : left };
       }
     },
   };

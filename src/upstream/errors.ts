@@ -159,7 +159,8 @@ export class CircuitOpenError extends UpstreamError {
   readonly retryAfterMs: number;
 
   constructor(method: string, retryAfterMs: number) {
-    super(gatewayRow('UPSTREAM_UNAVAILABLE'), `opretail ${method} was not sent: the vendor is failing (circuit open)`, method, null);
+    // Never retried here: the breaker would refuse the retry too; the caller is told when to come back.
+    super({ ...gatewayRow('UPSTREAM_UNAVAILABLE'), retry: 'never' }, `opretail ${method} was not sent: the vendor is failing (circuit open)`, method, null);
     this.retryAfterMs = retryAfterMs;
   }
 

@@ -223,6 +223,38 @@ describe('faults', () => {
       ]);
     });
 
+    it('stall: HTTP 200 headers and the start of an envelope, then no more bytes until the client aborts', async () => {
+      emulator.setFaults([{ kind: 'stall', times: 1 }]);
+      const controller = new AbortController();
+      const res = await fetch(emulator.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: formEncode(signedParams()),
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+      expect(res.headers.get('content-length')).toBeNull();
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      const start = new TextDecoder().decode(first.value);
+      expect(start).toMatch(/^\{"stat":\{"cid":"[0-9a-f]{32}","code":0,"codename":"SUCCESS","systime":\d+\},"result":"success","data":\{$/);
+      let ended = false;
+      const rest = reader.read().then(
+        () => (ended = true),
+        (error: unknown) => error,
+      );
+      // A whole second round trip to the same emulator completes while the first body is still unfinished.
+      expect((await call()).json?.stat.code).toBe(0);
+      expect(ended).toBe(false);
+      controller.abort();
+      expect(await rest).toMatchObject({ name: 'AbortError' });
+      expect(emulator.calls.map((c) => [c.code, c.fault])).toEqual([
+        [null, 'stall'],
+        [0, null],
+      ]);
+    });
+
     it('data: SUCCESS envelope with the given data', async () => {
       emulator.setFaults([{ kind: 'data', data: { passengerFlow: 'lots' } }]);
       const answer = await call();
@@ -320,16 +352,22 @@ describe('faults', () => {
     });
 
     it('close() ends hanging requests and mid-latency requests promptly', async () => {
-      const e = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], faults: [{ kind: 'hang', depId: '1' }], latencyMs: 60_000 });
+      const e = await startEmulator({ keys: [{ key: 'k1', secret: 'secret-1' }], faults: [{ kind: 'hang', depId: '1' }, { kind: 'stall', depId: '2' }] });
       const hanging = post(e.url, signedParams({ business: { ...DEFAULT_BUSINESS, depId: '1' } })).catch((error: unknown) => error);
-      const slow = post(e.url, signedParams()).catch((error: unknown) => error);
+      const stalled = post(e.url, signedParams({ business: { ...DEFAULT_BUSINESS, depId: '2' } })).catch((error: unknown) => error);
       await until(() => e.callCount() === 2);
+      // The stalled answer's headers and first bytes go out without latency; the next answer is held by it.
+      e.setLatency(60_000);
+      const slow = post(e.url, signedParams()).catch((error: unknown) => error);
+      await until(() => e.callCount() === 3);
       // Neither answer can come by itself within the test (one never, one after 60 s), so close() resolving at
       // all, with both requests failed, is what shows it ended them rather than waited for them.
       await e.close();
       expect(await hanging).toBeInstanceOf(Error);
+      expect(await stalled).toBeInstanceOf(Error);
       expect(await slow).toBeInstanceOf(Error);
       expect(e.callCount({ depId: '1', code: null })).toBe(1);
+      expect(e.callCount({ depId: '2', code: null })).toBe(1);
       expect(e.callCount({ code: 0 })).toBe(1);
     });
   });
