@@ -13,14 +13,22 @@ const WINDOW_MS = 1000;
 /**
  * A sliding one-second window in Redis, shared by every instance: the script drops calls older than a second,
  * admits this one if fewer than `limit` remain (stamped with Redis's own clock, so instances' clocks do not
- * matter) or answers how long until the oldest leaves the window.
+ * matter) or answers how long until the oldest leaves the window. Admissions are also spaced by at least
+ * 1000/limit ms: a call reaches the vendor some milliseconds after it is admitted (a new connection, a busy
+ * event loop), so whole bursts admitted a second apart would land in the vendor's same second.
  */
 const SLIDING_WINDOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local gap = window / limit
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if newest[2] ~= nil and now - tonumber(newest[2]) < gap then
+  return math.max(1, math.ceil(gap - (now - tonumber(newest[2]))))
+end
+if redis.call('ZCARD', KEYS[1]) < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
   return 0
@@ -65,6 +73,7 @@ export function createRateLimiter(perSecond: number, redis: RedisConnection | nu
 /** The same window in memory: timestamps of the admitted calls of the last second, oldest first. */
 function createLocalWindow(perSecond: number, now: () => number) {
   const admitted: number[] = [];
+  const gap = WINDOW_MS / perSecond;
   let head = 0;
   return {
     /** 0 when admitted, else the ms until there is room. */
@@ -75,6 +84,8 @@ function createLocalWindow(perSecond: number, now: () => number) {
         admitted.splice(0, head);
         head = 0;
       }
+      const newest = admitted[admitted.length - 1];
+      if (head < admitted.length && newest !== undefined && at - newest < gap) return Math.max(1, Math.ceil(gap - (at - newest)));
       if (admitted.length - head < perSecond) {
         admitted.push(at);
         return 0;

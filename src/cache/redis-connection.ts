@@ -32,6 +32,7 @@ export function connectRedis(url: string, events: RedisEvents): RedisConnection 
   });
   let isUp = false;
   let reportedDown = false;
+  let closing = false;
   client.on('ready', () => {
     isUp = true;
     if (reportedDown) events.up();
@@ -39,7 +40,7 @@ export function connectRedis(url: string, events: RedisEvents): RedisConnection 
   });
   const lost = (reason: string) => {
     isUp = false;
-    if (!reportedDown) {
+    if (!reportedDown && !closing) {
       reportedDown = true;
       events.down(reason);
     }
@@ -67,6 +68,7 @@ export function connectRedis(url: string, events: RedisEvents): RedisConnection 
       });
     },
     async close() {
+      closing = true;
       client.removeAllListeners('error');
       client.on('error', () => {});
       client.disconnect();
