@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createAnswerCache } from './cache/answer-cache.js';
+import { createAnswerCache, type AnswerCacheOptions } from './cache/answer-cache.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { createMemoryStore } from './cache/memory-store.js';
 import { createRateLimiter, type RateLimiter } from './cache/rate-limiter.js';
@@ -19,6 +19,8 @@ export interface Caching {
   limiter: RateLimiter | null;
   /** Where entries live: `memory`, `redis` or `off`. */
   backend: 'memory' | 'redis' | 'off';
+  /** Redis, when configured: readiness reports whether it is reachable. */
+  redis: RedisConnection | null;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,12 @@ export function upstreamAccount(baseUrl: string, appKey: string, aid: string): s
  * is absent at start-up or goes away later never stops the gateway: it logs one warning per outage, falls back
  * to this process, and picks Redis up again by itself.
  */
-export async function createCaching(config: CachingConfig, account: string, logger: Pick<Logger, 'warn' | 'notice'>): Promise<Caching> {
+export async function createCaching(
+  config: CachingConfig,
+  account: string,
+  logger: Pick<Logger, 'warn' | 'notice'>,
+  onLookup?: AnswerCacheOptions['onLookup'],
+): Promise<Caching> {
   let redis: RedisConnection | null = null;
   if (config.redisUrl !== undefined && (config.cache === 'on' || config.maxCallsPerSecond !== undefined)) {
     redis = connectRedis(config.redisUrl, {
@@ -59,7 +66,13 @@ export async function createCaching(config: CachingConfig, account: string, logg
   if (config.cache === 'on') {
     store = redis ? createRedisStore(redis) : createMemoryStore({ maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes });
   }
-  const answers = createAnswerCache({ store, redis, lockMs: config.cacheLockMs, isCancellation: (error) => error instanceof UpstreamCancelledError });
+  const answers = createAnswerCache({
+    store,
+    redis,
+    lockMs: config.cacheLockMs,
+    isCancellation: (error) => error instanceof UpstreamCancelledError,
+    ...(onLookup ? { onLookup } : {}),
+  });
   const limiter = config.maxCallsPerSecond === undefined ? null : createRateLimiter(config.maxCallsPerSecond, redis, `pfg:v1:${account}:rate`);
   return {
     cache: store
@@ -77,6 +90,7 @@ export async function createCaching(config: CachingConfig, account: string, logg
       : null,
     limiter,
     backend: store?.backend ?? 'off',
+    redis,
     close: async () => {
       await redis?.close();
     },

@@ -49,6 +49,8 @@ export interface GatewayConfig {
   /** Debug only: no batching/de-duplication (one upstream call per resolved field). */
   disableLoader: boolean;
   logLevel: LogLevel;
+  /** `json` lines on stdout (for machines), or `pretty` (for a terminal). */
+  logFormat: LogFormat;
   /** GraphiQL at /graphql for browsers: assets inlined, from the unpkg CDN, or not served. */
   graphiql: (typeof GRAPHIQL_MODES)[number];
   /** `NODE_ENV=production`: safer defaults (no introspection, suggestions, GraphiQL or traces for anyone). */
@@ -117,6 +119,12 @@ export interface GatewayConfig {
   clientTimeoutMs: number;
   /** …and its headers within this. */
   headersTimeoutMs: number;
+  /** Port of the Prometheus listener (`/metrics`); null = off. */
+  metricsPort: number | null;
+  /** Interface of the Prometheus listener. */
+  metricsHost: string;
+  /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); unset = no tracing, nothing of it loaded. */
+  otelEndpoint: string | undefined;
 }
 
 /**
@@ -127,6 +135,7 @@ export const CONFIG_VARIABLES = [
   'HOST',
   'PORT',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'NODE_ENV',
   'OPRETAIL_BASE_URL',
   'OPRETAIL_APP_KEY',
@@ -179,12 +188,19 @@ export const CONFIG_VARIABLES = [
   'SHUTDOWN_GRACE_MS',
   'GATEWAY_CLIENT_TIMEOUT_MS',
   'GATEWAY_HEADERS_TIMEOUT_MS',
+  'METRICS_PORT',
+  'METRICS_HOST',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
 ] as const;
 
 export const GRAPHIQL_MODES = ['inline', 'cdn', 'off'] as const;
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** A configuration problem; the message names the variable and never echoes a secret's value. */
 export class ConfigError extends Error {
@@ -316,6 +332,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxUpstreamCalls: integer('GATEWAY_MAX_UPSTREAM_CALLS', 2000, 1, 1_000_000),
     disableLoader: flag('GATEWAY_DISABLE_LOADER', false),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     graphiql: oneOf('GATEWAY_GRAPHIQL', GRAPHIQL_MODES, production ? 'off' : 'inline'),
     production,
     apiKeysFile,
@@ -350,6 +367,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     clientTimeoutMs: integer('GATEWAY_CLIENT_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     headersTimeoutMs: integer('GATEWAY_HEADERS_TIMEOUT_MS', 10_000, 1000, 3_600_000),
+    metricsPort: read('METRICS_PORT')?.toLowerCase() === 'off' ? null : integer('METRICS_PORT', 9464, 0, 65535),
+    metricsHost: read('METRICS_HOST') ?? '127.0.0.1',
+    otelEndpoint: otelEndpoint(read('OTEL_EXPORTER_OTLP_ENDPOINT'), problems),
   };
   if (config.headersTimeoutMs > config.clientTimeoutMs) {
     problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_CLIENT_TIMEOUT_MS');
@@ -397,5 +417,17 @@ function redisUrl(value: string | undefined, problems: string[]): string | undef
   }
   // The URL may carry a password: never echo it.
   problems.push('REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0');
+  return undefined;
+}
+
+function otelEndpoint(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // reported below
+  }
+  problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4318');
   return undefined;
 }

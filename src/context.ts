@@ -1,7 +1,7 @@
 import type { GatewayConfig } from './config.js';
 import { effectiveMaxUpstreamCalls, mayReadStore } from './security/api-keys.js';
 import type { Caller } from './security/request-gate.js';
-import { createPassengerIndicatorLoader, type PassengerIndicatorLoader, type RequestCache } from './upstream/loaders.js';
+import { createPassengerIndicatorLoader, type LoaderOptions, type PassengerIndicatorLoader, type RequestCache } from './upstream/loaders.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 import { createRequestScope, type UpstreamRequestScope } from './upstream/request-scope.js';
 
@@ -27,6 +27,10 @@ export interface GatewayContext {
   limits: InputLimits;
   /** Fields answered from the cache because the vendor failed: reported in `extensions.stale`. */
   stale: StaleField[];
+  /** Answers the cache gave this request (the access log). */
+  cacheHits: number;
+  /** The answer is complete: upstream work still under way for this request is cancelled. */
+  finish(): void;
 }
 
 /** A field served stale: where it is in the response, and how old its data is. */
@@ -41,6 +45,8 @@ export type SharedCache = Omit<RequestCache, 'bypass'>;
 export interface ContextDeps {
   passengerFlow: PassengerFlowApi;
   config: ContextConfig;
+  /** Wraps each loader batch (metrics, tracing). */
+  instrumentBatch?: LoaderOptions['instrumentBatch'];
   /** Null: GATEWAY_CACHE=off. */
   cache?: SharedCache | null;
 }
@@ -58,7 +64,9 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
   // The request's deadline: every upstream wait of it (a slot, a connection, attempts, backoff) ends by then,
   // as it ends when the client goes away.
   const deadline = AbortSignal.timeout(config.requestTimeoutMs);
-  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  // …and when the answer is complete: a field that no longer matters (a sibling nulled its list) stops waiting.
+  const finished = new AbortController();
+  const signal = AbortSignal.any(request.signal ? [request.signal, deadline, finished.signal] : [deadline, finished.signal]);
   const { key } = caller;
   const maxUpstreamCalls = key ? effectiveMaxUpstreamCalls(key, config.maxUpstreamCalls) : config.maxUpstreamCalls;
   const upstream = createRequestScope({
@@ -66,7 +74,7 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
     maxUpstreamCalls,
     signal,
   });
-  return {
+  const context: GatewayContext = {
     caller,
     mayReadStore: key ? (storeId) => mayReadStore(key, storeId) : () => true,
     maxUpstreamCalls,
@@ -75,8 +83,15 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
       disableLoader: config.disableLoader,
       // Only a key allowed to (an operator's) may make the gateway refetch what it has.
       cache: deps.cache ? { ...deps.cache, bypass: Boolean(request.noCache && key?.cacheBypass) } : null,
+      ...(deps.instrumentBatch ? { instrumentBatch: deps.instrumentBatch } : {}),
+      onAnswer: (source) => {
+        if (source === 'hit' || source === 'stale') context.cacheHits++;
+      },
     }),
     limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds },
     stale: [],
+    cacheHits: 0,
+    finish: () => finished.abort(),
   };
+  return context;
 }

@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { toPublicError } from './public-errors.js';
 import { schema } from './schema/index.js';
 import type { ApiKeyRegistry } from './security/api-keys.js';
+import { useAccessLog, type AccessLogOptions } from './observability/access-log.js';
 import { corsPolicy, useSecurityHeaders } from './security/browser-safety.js';
 import { useCostLimit } from './security/cost-limit.js';
 import { useDocumentLimits } from './security/document-limits.js';
@@ -36,6 +37,10 @@ export interface GatewayYogaOptions {
   apiKeys?: ApiKeyRegistry | null;
   /** Trusted documents (GATEWAY_TRUSTED_DOCUMENTS), by sha-256. */
   trustedDocuments?: TrustedDocuments | null;
+  /** Told about every answered GraphQL request (metrics). */
+  onAnswered?: AccessLogOptions<GatewayContext>['onAnswered'];
+  /** Plugins to run first (tracing: its span covers all the gateway's work). */
+  plugins?: Plugin[];
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -129,6 +134,12 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
     // on networks that cannot reach unpkg.com; 'cdn' keeps yoga's small page that loads them from unpkg.
     ...(config.graphiql === 'cdn' ? {} : { renderGraphiQL: (graphiqlOptions) => (inlineGraphiQL ??= renderGraphiQL(graphiqlOptions)) }),
     plugins: [
+      ...((options.plugins ?? []) as Plugin<GatewayContext>[]),
+      useAccessLog<GatewayContext>({
+        logger,
+        factsOf: (context) => ({ keyName: context.caller.key?.name ?? null, upstreamCalls: context.upstream.calls, cacheHits: context.cacheHits }),
+        ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}),
+      }),
       useSecurityHeaders({ graphiqlFromCdn: config.graphiql === 'cdn' }),
       useRequestGate({ keys: apiKeys, requireKey: apiKeys !== null && !config.allowAnonymous, graphiql, logger }),
       usePersistedOperations({
@@ -182,6 +193,8 @@ function useStaleReport(): Plugin<GatewayContext> {
     onExecute({ args }) {
       return {
         onExecuteDone({ result, setResult }) {
+          // Nothing of this request is needed any more: let go of what it still waits for.
+          args.contextValue.finish();
           const stale = args.contextValue.stale;
           if (stale.length === 0 || !('errors' in result || 'data' in result)) return;
           setResult({ ...result, extensions: { ...result.extensions, stale } });

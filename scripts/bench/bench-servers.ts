@@ -27,7 +27,7 @@ interface GatewayVariant {
 /**
  * The gateway's environment: inherited, minus anything that would change what is measured (a developer's
  * OPRETAIL_RETRIES, GATEWAY_MAX_STORE_IDS, CACHE_* bounds or a REDIS_URL that would share entries between the
- * two gateways and across runs), plus the emulator. LOG_LEVEL is `warn`: nothing per request is logged, and the
+ * two gateways and across runs), plus the emulator. LOG_LEVEL is `notice`: nothing per request is logged, and the
  * "listening on" line the bench waits for is a notice, written at every level. GATEWAY_ALLOW_ANONYMOUS: the
  * upstream mode needs client keys or this explicit choice, and the bench's gateways listen on loopback only.
  */
@@ -49,7 +49,8 @@ function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, o
     GATEWAY_ALLOW_ANONYMOUS: 'true',
     GATEWAY_DISABLE_LOADER: variant.disableLoader ? '1' : '0',
     GATEWAY_CACHE: variant.cache,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'notice',
+    METRICS_PORT: 'off',
   };
 }
 

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-/** Command-line flags of `src/emulator/cli.ts`. */
+/** Command-line flags of `src/emulator/cli.ts` (`npm run emulator -- …`). */
 export interface EmulatorCliArgs {
   /** @default 0 */
   port: number;
@@ -15,9 +15,30 @@ export interface EmulatorCliArgs {
   help: boolean;
 }
 
-export const EMULATOR_USAGE =
-  'usage: tsx src/emulator/cli.ts [--port N] [--host H] [--latency-ms N] [--timestamp-window S] [--require-token]\n' +
-  '  keys come from EMULATOR_KEYS="key:secret[,key2:secret2…]" (default demo-key:demo-secret)';
+/**
+ * Every flag `parseEmulatorCliArgs` accepts, as `node:util` `parseArgs` takes them. `EMULATOR_USAGE` and the
+ * README's emulator section list each one (test/integration/emulator-cli.test.ts checks both).
+ */
+export const EMULATOR_CLI_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'latency-ms': { type: 'string' },
+  'timestamp-window': { type: 'string' },
+  'require-token': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** `--help`, written as users type the command (package.json's `emulator` script runs `tsx src/emulator/cli.ts`). */
+export const EMULATOR_USAGE = [
+  'usage: npm run emulator -- [--port N] [--host H] [--latency-ms N] [--timestamp-window S] [--require-token]',
+  '  --port N              port to listen on (default 0: any free port; the URL is printed at start)',
+  '  --host H              interface to listen on (default 127.0.0.1)',
+  '  --latency-ms N        delay added before every answer, in ms (default 0)',
+  '  --timestamp-window S  largest accepted |emulator clock - _timestamp|, in seconds (default 300)',
+  '  --require-token       token mode: business methods need a token from mobileLogin (user demo, password demo-password)',
+  '  -h, --help            print this help',
+  'keys come from EMULATOR_KEYS="key:secret[,key2:secret2…]" (default demo-key:demo-secret)',
+].join('\n');
 
 /** Thrown for bad flags; the CLI prints the message and exits with status 2. */
 export class CliUsageError extends Error {
@@ -36,14 +57,7 @@ export function parseEmulatorCliArgs(argv: readonly string[]): EmulatorCliArgs {
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'latency-ms': { type: 'string' },
-        'timestamp-window': { type: 'string' },
-        'require-token': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: EMULATOR_CLI_OPTIONS,
     }));
   } catch (error) {
     throw new CliUsageError((error as Error).message);

@@ -1,7 +1,8 @@
 /**
- * Runs the emulator as a process: `tsx src/emulator/cli.ts --port 0`. Prints exactly one line containing
- * `listening` and the URL (scripts and e2e tests wait for it), with key names only — never secrets.
- * Exit status 2 for bad flags or a malformed EMULATOR_KEYS.
+ * Runs the emulator as a process: `npm run emulator -- --port 0` (package.json runs `tsx src/emulator/cli.ts`).
+ * Prints exactly one line containing `listening` and the URL (scripts and e2e tests wait for it), with key
+ * names only — never secrets. `--help` lists every flag (EMULATOR_USAGE). Exit status 2 for bad flags or a
+ * malformed EMULATOR_KEYS.
  */
 import { CliUsageError, EMULATOR_USAGE, parseEmulatorCliArgs } from './cli-args.js';
 import { startEmulator } from './emulator.js';

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
+import { GraphQLScalarType, type ValueNode } from 'graphql';
 import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
 import { builder } from './builder.js';
 
@@ -16,18 +16,18 @@ const LocalDate = new GraphQLScalarType({
 
 /**
  * A date the vendor can take: a real calendar day `yyyy-MM-dd` from 0001-01-01 to 9999-12-31. (JavaScript's
- * Date, which graphql-scalars checks with, knows a year 0000; the vendor does not.) The message says the format,
- * and graphql-js prefixes it with the argument or variable.
+ * Date, which graphql-scalars checks with, knows a year 0000; the vendor does not.) The message says the format;
+ * a plain error (not a GraphQLError), so graphql-js prefixes it with the argument or variable and its location.
  */
 function checkedDate(parse: () => unknown): string {
   let value: unknown;
   try {
     value = parse();
   } catch (error) {
-    throw new GraphQLError(`Expected a date as yyyy-MM-dd from 0001-01-01 to 9999-12-31 (${error instanceof Error ? error.message : 'invalid'}).`);
+    throw new TypeError(`Expected a date as yyyy-MM-dd from 0001-01-01 to 9999-12-31 (${error instanceof Error ? error.message : 'invalid'}).`);
   }
   if (typeof value !== 'string' || value.startsWith('0000')) {
-    throw new GraphQLError(`Expected a date as yyyy-MM-dd from 0001-01-01 to 9999-12-31, got ${JSON.stringify(value)}.`);
+    throw new TypeError(`Expected a date as yyyy-MM-dd from 0001-01-01 to 9999-12-31, got ${JSON.stringify(value)}.`);
   }
   return value;
 }

@@ -129,6 +129,10 @@ export interface OpretailClient {
   call(method: string, params: BusinessParams, options?: CallOptions): Promise<unknown>;
   /** Closes the connection pool the client owns. */
   close(): Promise<void>;
+  /** Calls sent or waiting for a connection, process-wide (a metric). */
+  readonly inFlight: number;
+  /** The circuit breaker's state (readiness). */
+  readonly breakerState: BreakerState;
 }
 
 const USER_AGENT = 'passenger-flow-gateway';
@@ -296,9 +300,10 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
       let failure: UpstreamError;
       inFlight++;
       try {
-        const send = () => breaker.run(() => attempt(method, params, options, token));
         const storeId = typeof params.depId === 'string' ? params.depId : undefined;
-        const outcome = await (config.instrumentAttempt ? config.instrumentAttempt({ method, attempt: attemptNo, storeId }, send) : send());
+        const send = () => attempt(method, params, options, token);
+        // Instrumented inside the breaker: a call the open breaker refuses is never sent, so it gets no span.
+        const outcome = await breaker.run(config.instrumentAttempt ? () => config.instrumentAttempt!({ method, attempt: attemptNo, storeId }, send) : send);
         if ('open' in outcome) throw new CircuitOpenError(method, outcome.open);
         report(outcome.cid, null);
         return outcome.data;
@@ -348,6 +353,12 @@ export function createOpretailClient(config: OpretailClientConfig): OpretailClie
     },
     async close() {
       if (ownsDispatcher) await dispatcher.close();
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get breakerState() {
+      return breaker.state;
     },
   };
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Answer, AnswerCache, Lifetime } from '../cache/answer-cache.js';
+import type { Answer, AnswerCache, AnswerSource, Lifetime } from '../cache/answer-cache.js';
 import { cacheKey } from '../cache/cache-store.js';
 import { GatewayError, UpstreamCancelledError } from './errors.js';
 import { GET_PASSENGER_INDICATOR_DATA, type PassengerFlowApi, type PassengerIndicatorFigures, type PassengerIndicatorQuery } from './passenger-flow.js';
@@ -38,6 +38,13 @@ export interface LoaderOptions {
   disableLoader: boolean;
   /** The cross-request answer cache; null when GATEWAY_CACHE=off. */
   cache: RequestCache | null;
+  /** Told where each answer came from (the access log counts cache hits). */
+  onAnswer?: (source: AnswerSource) => void;
+  /**
+   * Wraps every batch the loader dispatches (tracing: a span per batch). `run` performs it; the wrapper must
+   * return its result or rethrow its error. It learns the batch's size, never its keys.
+   */
+  instrumentBatch?: <T>(size: number, run: () => Promise<T>) => Promise<T>;
 }
 
 /** The key the vendor's answer depends on: the de-duplication identity. */
@@ -81,15 +88,23 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
       if (!(error instanceof GatewayError) && scope.signal?.aborted) throw new UpstreamCancelledError(GET_PASSENGER_INDICATOR_DATA);
       throw error;
     }
+    options.onAnswer?.(answer.source);
     return { figures: answer.value, fetchedAt: answer.fetchedAt, stale: answer.source === 'stale' };
   };
-  const loader = new DataLoader<PassengerIndicatorQuery, LoadedFigures, string>(
-    (queries) => Promise.all(queries.map((query) => fetchOne(query).catch((error: unknown) => toError(error)))),
-    { cacheKeyFn: passengerIndicatorKey },
-  );
+  const { instrumentBatch } = options;
+  // Each key answers as soon as its own call does: the batch hands DataLoader one promise per key (a promise
+  // as a value is adopted by the key's own promise), so a slow or hanging key never holds back the others.
+  // The batch itself (its span, its metric) lasts until every key has settled.
+  const batch = (queries: readonly PassengerIndicatorQuery[]) =>
+    new Promise<LoadedFigures[]>((handOver) => {
+      const run = () => {
+        const answers = queries.map((query) => fetchOne(query));
+        handOver(answers as unknown as LoadedFigures[]);
+        return Promise.allSettled(answers);
+      };
+      if (instrumentBatch) void instrumentBatch(queries.length, run);
+      else run();
+    });
+  const loader = new DataLoader<PassengerIndicatorQuery, LoadedFigures, string>(batch, { cacheKeyFn: passengerIndicatorKey });
   return { load: (query) => loader.load(query) };
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

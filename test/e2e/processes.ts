@@ -24,7 +24,8 @@ const children = new Set<ChildProcess>();
  * (under e2e's 60 s hook timeout, so the failure shows the output so far).
  */
 export function startProcess(command: string, args: string[], env: Record<string, string | undefined>, ready: RegExp): Promise<Started> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each gateway gets a metrics listener on a free port (the default 9464 would clash between processes).
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let output = '';
@@ -70,7 +71,8 @@ export function startProcess(command: string, args: string[], env: Record<string
 
 /** Runs a process to its end. */
 export function runProcess(command: string, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each gateway gets a metrics listener on a free port (the default 9464 would clash between processes).
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));

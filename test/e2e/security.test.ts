@@ -368,8 +368,8 @@ describe('4. nesting: 5000 nested brackets', () => {
     expect(emulator.callCount()).toBe(0);
     await settleLog(main);
     const logged = main.output().slice(from);
-    expect(logged).toMatch(/ DEBUG /);
-    expect(logged.split('\n').filter((line) => line.includes(' ERROR '))).toEqual([]);
+    expect(logged).toMatch(/"level":"debug"/);
+    expect(logged.split('\n').filter((line) => line.includes('"level":"error"'))).toEqual([]);
   });
 });
 

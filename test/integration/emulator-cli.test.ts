@@ -1,11 +1,32 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EMULATOR_CLI_OPTIONS } from '../../src/emulator/cli-args.js';
 import { post, signedParams } from './emulator-requests.js';
 
 const TSX = 'node_modules/.bin/tsx';
 const CLI = 'src/emulator/cli.ts';
 const children: ChildProcess[] = [];
+
+/** Every `--flag` (and `-x` short flag) the CLI parses, from the very options object it hands to parseArgs. */
+const PARSED_FLAGS = Object.keys(EMULATOR_CLI_OPTIONS).map((name) => `--${name}`);
+const PARSED_SHORT_FLAGS = Object.values(EMULATOR_CLI_OPTIONS).flatMap((option) => ('short' in option ? [`-${option.short}`] : []));
+
+/** The distinct `--flags` a text mentions (a bare `--`, as in `npm run emulator -- …`, is not one). */
+function flagsIn(text: string): string[] {
+  return [...new Set(text.match(/(?<![\w-])--[a-z][a-z0-9-]*/g) ?? [])].sort();
+}
+
+/** The README subsection on running the emulator alone: what a user copies flags from. */
+function readmeEmulatorAlone(): string {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('### Running the emulator alone');
+  expect(start, 'README lacks "### Running the emulator alone"').toBeGreaterThan(-1);
+  // Up to the next heading of level 2 or more (`# ` lines inside its shell examples are comments).
+  const end = readme.slice(start + 1).search(/\n#{2,6} /);
+  return readme.slice(start, end === -1 ? undefined : start + 1 + end);
+}
 
 afterAll(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -72,6 +93,27 @@ describe('emulator CLI', () => {
     expect(code).toBe(0);
     expect(stdout().trim().split('\n')).toHaveLength(1);
   }, 15_000);
+
+  it('--help lists exactly the flags it parses, as users type the command, and exits 0 without listening', async () => {
+    const { child, stdout } = run(['--help']);
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    const help = stdout();
+    expect(help).toMatch(/^usage: npm run emulator -- /);
+    expect(help).not.toContain('tsx');
+    expect(help).not.toContain('listening');
+    expect(flagsIn(help)).toEqual([...PARSED_FLAGS].sort());
+    for (const short of PARSED_SHORT_FLAGS) expect(help).toMatch(new RegExp(`(^|\\s)${short}[,\\s]`));
+    expect(help).toContain('EMULATOR_KEYS');
+  }, 15_000);
+
+  // No process needed: the README must list exactly the flags the CLI parses, no fewer and none it would refuse.
+  it('the README lists exactly the flags it parses', () => {
+    const section = readmeEmulatorAlone();
+    expect(section).toContain('npm run emulator -- ');
+    expect(flagsIn(section)).toEqual([...PARSED_FLAGS].sort());
+    for (const short of PARSED_SHORT_FLAGS) expect(section).toContain(`\`${short}\``);
+  });
 
   it('a bad flag → message with usage, exit 2', async () => {
     const { child, stderr } = run(['--port', 'abc']);

@@ -391,14 +391,19 @@ describe('deadline and bounded queue', () => {
       const { body, ms } = await gw.query(`{ store(id: "5000") { dailyPassengerIndicators(from: "${FORTY_DAYS[0]}", to: "${FORTY_DAYS.at(-1)}") { inflow } } }`);
       // The series' items are non-null, so the failing series is null with the error of its first day.
       expect(body.data).toEqual({ store: { dailyPassengerIndicators: null } });
-      expect(body.errors).toEqual([expect.objectContaining({ path: ['store', 'dailyPassengerIndicators', 0], extensions: { code: 'UPSTREAM_TIMEOUT', retryable: true } })]);
+      // Days answer on their own (a hanging day holds back no other): the first to time out null the list.
+      expect(body.errors!.length).toBeGreaterThanOrEqual(1);
+      for (const error of body.errors!) {
+        expect(error).toEqual(expect.objectContaining({ path: ['store', 'dailyPassengerIndicators', expect.any(Number)], extensions: { code: 'UPSTREAM_TIMEOUT', retryable: true } }));
+      }
       // The deadline + 10 %: the one clock bound of this file.
       expect(ms).toBeLessThanOrEqual(1.1 * gw.config.requestTimeoutMs);
       // Every call that was sent timed out (per attempt, or at the deadline) and none was retried; at most
       // OPRETAIL_MAX_CONCURRENCY at a time, and none after the deadline.
+      // Once the answer is complete the request's remaining calls are cancelled; each reports its attempt.
+      await until(() => gw.attempts.length === businessCalls());
       expect(gw.attempts.length).toBeGreaterThan(0);
       expect(gw.attempts.every((event) => event.outcome === 'UPSTREAM_TIMEOUT' && event.attempt === 1)).toBe(true);
-      expect(businessCalls()).toBe(gw.attempts.length);
       expect(businessCalls()).toBeLessThanOrEqual(3 * gw.config.maxConcurrency);
     },
     10_000,

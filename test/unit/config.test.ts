@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       maxUpstreamCalls: 2000,
       disableLoader: false,
       logLevel: 'info',
+      logFormat: 'json',
       graphiql: 'inline',
       production: false,
       apiKeysFile: undefined,
@@ -64,6 +65,9 @@ describe('loadConfig', () => {
       shutdownGraceMs: 10_000,
       clientTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
+      metricsPort: 9464,
+      metricsHost: '127.0.0.1',
+      otelEndpoint: undefined,
     });
   });
 
