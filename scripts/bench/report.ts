@@ -1,6 +1,7 @@
 /** Rendering: the markdown table of scenarios, the ratio table, the check list, and the JSON line's number format. */
 import type { Check } from './checks.js';
 import type { ScenarioFigures } from './measure.js';
+import { OUTAGE_MAX_ATTEMPTS_PER_LOAD, type OutageRatios } from './outage.js';
 import type { Ratios } from './ratios.js';
 
 const fixed = (value: number | null | undefined, digits: number): string =>
@@ -22,7 +23,7 @@ export function scenarioTable(rows: readonly ScenarioFigures[]): string {
   return [header, rule, ...lines].join('\n');
 }
 
-export function ratioTable(ratios: Ratios): string {
+export function ratioTable(ratios: Ratios & OutageRatios): string {
   const rows: [string, string][] = [
     ['gateway / floor throughput ({ __typename })', fixed(ratios.gatewayOverFloorThroughput, 2)],
     ['one-store-day p50 − upstream latency (ms)', fixed(ratios.oneStoreDayP50NetMs, 2)],
@@ -36,6 +37,8 @@ export function ratioTable(ratios: Ratios): string {
     ['sequential client / gateway dashboard latency (p50)', fixed(ratios.sequentialOverGatewayLatency, 2)],
     ['dashboard warm / floor throughput (goal ≥ 0.8)', fixed(ratios.dashboardWarmOverFloorThroughput, 2)],
     ['dashboard warm / cold throughput', adaptive(ratios.dashboardWarmOverColdThroughput)],
+    [`outage: upstream attempts / field loads (goal ≤ ${OUTAGE_MAX_ATTEMPTS_PER_LOAD})`, fixed(ratios.outageAttemptsPerLoad, 3)],
+    ['outage: p99 of answers once the breaker is open (ms; goal < 5)', fixed(ratios.outageOpenP99Ms, 2)],
   ];
   return ['| ratio | value |', '|---|--:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n');
 }

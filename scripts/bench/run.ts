@@ -4,9 +4,10 @@
  * The emulator runs in this process (only in-process can it report its call log); the two floor servers (bare
  * yoga: `{ __typename }`, and the dashboard's schema answering from memory) and two gateways (loader and answer
  * cache on; `GATEWAY_DISABLE_LOADER=1` with `GATEWAY_CACHE=off`) run as child processes so they do not share this
- * process's event loop with the load generator. Prints a markdown table, the ratios, the checks and then one
- * JSON line with every figure. Exits non-zero when a scenario had errors or the upstream call counts are
- * wrong — never because of a timing.
+ * process's event loop with the load generator. Last, the outage scenario (outage.ts) runs on its own emulator,
+ * which fails every call, and its own gateway, so its open breaker touches nothing else. Prints a markdown
+ * table, the ratios, the checks and then one JSON line with every figure. Exits non-zero when a scenario had
+ * errors or the upstream call counts are wrong — never because of a timing.
  *
  * This file only orchestrates: scenarios.ts says what runs, measure.ts runs it, ratios.ts and checks.ts
  * judge the figures, report.ts renders them.
@@ -19,6 +20,7 @@ import { evaluateChecks } from './checks.js';
 import { killAllChildrenNow, runToCompletion, type ChildServer } from './child-server.js';
 import { gitDescription, machineDescription } from './environment.js';
 import { measureInterleaved, measureSequentialClient, type ScenarioFigures } from './measure.js';
+import { measureOutage, outageChecks, outageRatios } from './outage.js';
 import { progress } from './progress.js';
 import { computeRatios } from './ratios.js';
 import { REPO_ROOT } from './repo-root.js';
@@ -28,12 +30,13 @@ import { smokeCheck } from './smoke-check.js';
 
 // Everything this run started, so every way out (normal end, failure, Ctrl-C) stops it.
 let emulator: Emulator | null = null;
+let outageEmulator: Emulator | null = null;
 const servers: ChildServer[] = [];
 let cleaning: Promise<void> | null = null;
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await Promise.allSettled(servers.map((server) => server.stop()));
-    await emulator?.close();
+    await Promise.allSettled([emulator?.close(), outageEmulator?.close()]);
   })();
   return cleaning;
 }
@@ -83,9 +86,14 @@ async function main(): Promise<number> {
   const rows: ScenarioFigures[] = [];
   for (const group of plan.loadGroups) rows.push(...(await measureInterleaved(upstream, options, group.scenarios, group.rounds)));
   rows.push(await measureSequentialClient(upstream, key, plan.sequential));
+  const outage = await measureOutage(options, key, (started) => {
+    if (started.emulator) outageEmulator = started.emulator;
+    if (started.server) servers.push(started.server);
+  });
+  rows.push(outage);
 
-  const ratios = computeRatios(rows, options);
-  const checks = evaluateChecks(rows, plan.upstreamCalls);
+  const ratios = { ...computeRatios(rows, options), ...outageRatios(outage) };
+  const checks = [...evaluateChecks(rows, plan.upstreamCalls), ...outageChecks(outage)];
   const ok = checks.every((check) => check.ok);
   const totalS = (Date.now() - startedAt) / 1000;
   const report = {
