@@ -27,8 +27,8 @@ export interface GatewayContext {
   limits: InputLimits;
   /** Fields answered from the cache because the vendor failed: reported in `extensions.stale`. */
   stale: StaleField[];
-  /** Answers the cache gave this request (the access log). */
-  cacheHits: number;
+  /** What the request used, for the access log (an object: yoga copies the context's own properties). */
+  counters: { cacheHits: number };
   /** The answer is complete: upstream work still under way for this request is cancelled. */
   finish(): void;
 }
@@ -85,12 +85,12 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
       cache: deps.cache ? { ...deps.cache, bypass: Boolean(request.noCache && key?.cacheBypass) } : null,
       ...(deps.instrumentBatch ? { instrumentBatch: deps.instrumentBatch } : {}),
       onAnswer: (source) => {
-        if (source === 'hit' || source === 'stale') context.cacheHits++;
+        if (source === 'hit' || source === 'stale') context.counters.cacheHits++;
       },
     }),
     limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds },
     stale: [],
-    cacheHits: 0,
+    counters: { cacheHits: 0 },
     finish: () => finished.abort(),
   };
   return context;

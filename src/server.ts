@@ -172,13 +172,17 @@ async function main(): Promise<void> {
       logger.notice('shut down (grace period over)');
       process.exit(0);
     }, grace + 1000).unref();
-    // Stop accepting; idle keep-alive sockets go now, busy ones after their answer or at the deadline.
+    // Stop accepting; idle keep-alive sockets go now, busy ones as soon as their answer is out (answers begun
+    // before the signal still said keep-alive, so their sockets are closed once idle), the rest at the deadline.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+    idleSweep.unref();
     const deadline = setTimeout(() => server.closeAllConnections(), grace);
     deadline.unref();
     await closed;
     clearTimeout(deadline);
+    clearInterval(idleSweep);
     metricsServer?.closeAllConnections();
     metricsServer?.close();
     await Promise.allSettled([client.close(), caching.close(), upstream.stop(), tracing?.shutdown()]);

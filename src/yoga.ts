@@ -137,7 +137,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       ...((options.plugins ?? []) as Plugin<GatewayContext>[]),
       useAccessLog<GatewayContext>({
         logger,
-        factsOf: (context) => ({ keyName: context.caller.key?.name ?? null, upstreamCalls: context.upstream.calls, cacheHits: context.cacheHits }),
+        factsOf: (context) => ({ upstreamCalls: context.upstream.calls, cacheHits: context.counters.cacheHits }),
+        keyNameOf: (request) => callerOf(request).key?.name ?? null,
         ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}),
       }),
       useSecurityHeaders({ graphiqlFromCdn: config.graphiql === 'cdn' }),

@@ -155,6 +155,10 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
         const answer = await own;
         observe(answer.source);
         return answer;
+      } catch (error) {
+        // A miss whose call failed (and had nothing stale to fall back on) is still a lookup.
+        observe('miss');
+        throw error;
       } finally {
         if (inFlight.get(request.key) === own) inFlight.delete(request.key);
       }

@@ -16,7 +16,9 @@ export interface AccessRecord {
 export interface AccessLogOptions<Context> {
   logger: Pick<Logger, 'info'>;
   /** The request's facts, read once its execution is done. */
-  factsOf(context: Context): { keyName: string | null; upstreamCalls: number; cacheHits: number };
+  factsOf(context: Context): { upstreamCalls: number; cacheHits: number };
+  /** The client key's name (never the key), known once the front door let the request in. */
+  keyNameOf(request: Request): string | null;
   /** Told about every answered GraphQL request (metrics). */
   onAnswered?(record: AccessRecord, status: number, seconds: number): void;
 }
@@ -56,17 +58,15 @@ export function useAccessLog<Context extends object>(options: AccessLogOptions<C
           if (!record) return;
           record.operation = args.operationName ?? operationNameOf(args.document) ?? 'anonymous';
           const facts = options.factsOf(args.contextValue);
-          record.keyName = facts.keyName;
           record.upstreamCalls = facts.upstreamCalls;
           record.cacheHits = facts.cacheHits;
-          if ('errors' in result && result.errors) record.errorCodes = codesOf(result.errors);
         },
       };
     },
     onResultProcess({ request, result }) {
       const record = records.get(request);
-      if (!record || Array.isArray(result) || !('errors' in result) || !result.errors || record.errorCodes.length > 0) return;
-      // Refused before execution (parse, validation, limits): the codes are in the result only.
+      // The result as the caller gets it: errors masked, so their codes are the public ones.
+      if (!record || Array.isArray(result) || !('errors' in result) || !result.errors) return;
       record.errorCodes = codesOf(result.errors);
     },
     onResponse({ request, response }) {
@@ -76,6 +76,9 @@ export function useAccessLog<Context extends object>(options: AccessLogOptions<C
       const url = new URL(request.url);
       if (request.method === 'OPTIONS' || (response.headers.get('content-type') ?? '').startsWith('text/html')) return;
       const seconds = (performance.now() - record.startedAt) / 1000;
+      record.keyName = options.keyNameOf(request);
+      // Refused at the front door (no GraphQL result): the status says which code the body carries.
+      if (record.errorCodes.length === 0 && response.status >= 400) record.errorCodes = [codeOfStatus(response.status)];
       options.logger.info('graphql request', {
         requestId: record.requestId,
         method: request.method,
@@ -91,6 +94,13 @@ export function useAccessLog<Context extends object>(options: AccessLogOptions<C
       options.onAnswered?.(record, response.status, seconds);
     },
   };
+}
+
+/** The code of a refusal answered before GraphQL ran (request gate, yoga's method check). */
+function codeOfStatus(status: number): string {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  return status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
 }
 
 function codesOf(errors: readonly { extensions?: Record<string, unknown> }[]): string[] {
