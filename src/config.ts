@@ -125,6 +125,8 @@ export interface GatewayConfig {
   metricsHost: string;
   /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); unset = no tracing, nothing of it loaded. */
   otelEndpoint: string | undefined;
+  /** `service.name` of the spans (OTEL_SERVICE_NAME). */
+  otelServiceName: string;
 }
 
 /**
@@ -370,6 +372,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     metricsPort: read('METRICS_PORT')?.toLowerCase() === 'off' ? null : integer('METRICS_PORT', 9464, 0, 65535),
     metricsHost: read('METRICS_HOST') ?? '127.0.0.1',
     otelEndpoint: otelEndpoint(read('OTEL_EXPORTER_OTLP_ENDPOINT'), problems),
+    otelServiceName: read('OTEL_SERVICE_NAME') ?? 'passenger-flow-gateway',
   };
   if (config.headersTimeoutMs > config.clientTimeoutMs) {
     problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_CLIENT_TIMEOUT_MS');

@@ -1,9 +1,6 @@
 import type { GatewayConfig } from '../config.js';
 import type { Tracing } from './tracing.js';
 
-/** `service.name` when OTEL_SERVICE_NAME is unset. */
-export const DEFAULT_SERVICE_NAME = 'passenger-flow-gateway';
-
 /**
  * Tracing as the environment asks: none (null, and no OpenTelemetry module loaded) unless
  * OTEL_EXPORTER_OTLP_ENDPOINT is set; then spans go there, named by OTEL_SERVICE_NAME. The exporter itself
@@ -11,15 +8,14 @@ export const DEFAULT_SERVICE_NAME = 'passenger-flow-gateway';
  * OTEL_RESOURCE_ATTRIBUTES is added to every span's resource.
  */
 export async function startTracingFromEnv(
-  config: Pick<GatewayConfig, 'otelEndpoint'>,
+  config: Pick<GatewayConfig, 'otelEndpoint' | 'otelServiceName'>,
   logger: { warn(message: string): void },
-  env: NodeJS.ProcessEnv = process.env,
 ): Promise<Tracing | null> {
   if (config.otelEndpoint === undefined) return null;
   const { startTracing } = await import('./tracing.js');
   return startTracing({
     endpoint: config.otelEndpoint,
-    serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
+    serviceName: config.otelServiceName,
     onExportFailure: (reason) => logger.warn(`tracing: exports to OTEL_EXPORTER_OTLP_ENDPOINT fail (${reason}); spans are dropped until it answers`),
   });
 }

@@ -44,7 +44,8 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(process.env)) {
     if (!/^(HOST|PORT|LOG_LEVEL|NODE_ENV|REDIS_URL|(GATEWAY|OPRETAIL|CACHE|EMULATOR)_.*)$/.test(name)) env[name] = value;
   }
-  return { ...env, ...extra };
+  // Each gateway's metrics on a free port (the default 9464 would clash with other tests' gateways).
+  return { ...env, METRICS_PORT: '0', ...extra };
 }
 
 /** Starts the built server in `cwd`; resolves on its listening line, or with its exit code and output if it exits first. */

@@ -212,6 +212,7 @@ function upstreamEnv(): Record<string, string | undefined> {
     ...UNSET,
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'debug',
     OPRETAIL_BASE_URL: recorder.url,
     OPRETAIL_APP_KEY: APP_KEY,

@@ -12,7 +12,7 @@ import { createContext, type GatewayContext } from '../../src/context.js';
 import { toPublicError } from '../../src/public-errors.js';
 import { MOBILE_LOGIN_METHOD, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { schema } from '../../src/schema/index.js';
-import { DEFAULT_SERVICE_NAME, startTracingFromEnv } from '../../src/telemetry/start.js';
+import { startTracingFromEnv } from '../../src/telemetry/start.js';
 import { startTracing, type Tracing, type TracingOptions } from '../../src/telemetry/tracing.js';
 import { createOpretailClient, type OpretailClientConfig } from '../../src/upstream/client.js';
 import { createPassengerIndicatorLoader } from '../../src/upstream/loaders.js';
@@ -351,14 +351,14 @@ describe('export', () => {
   it('from the environment: service.name is OTEL_SERVICE_NAME, passenger-flow-gateway by default', async () => {
     const names: unknown[] = [];
     for (const env of [{}, { OTEL_SERVICE_NAME: 'gateway-eu' }]) {
-      const traced = await startTracingFromEnv({ otelEndpoint: receiver.endpoint }, { warn: () => {} }, env);
+      const traced = await startTracingFromEnv(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, ...env }), { warn: () => {} });
       expect(traced).not.toBeNull();
       await traced!.instrumentBatch(1, async () => undefined);
       await traced!.shutdown();
       const body = JSON.parse(receiver.requests.at(-1)!.body) as { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: OtlpValue }> } }> };
       names.push(body.resourceSpans[0]!.resource.attributes.find((attribute) => attribute.key === 'service.name')?.value.stringValue);
     }
-    expect(names).toEqual([DEFAULT_SERVICE_NAME, 'gateway-eu']);
+    expect(names).toEqual(['passenger-flow-gateway', 'gateway-eu']);
   });
 
   it('rejects an endpoint that is not an http(s) URL', async () => {

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       metricsPort: 9464,
       metricsHost: '127.0.0.1',
       otelEndpoint: undefined,
+      otelServiceName: 'passenger-flow-gateway',
     });
   });
 
