@@ -53,7 +53,7 @@ export function useAccessLog<Context extends object>(options: AccessLogOptions<C
     },
     onExecute({ args }) {
       return {
-        onExecuteDone({ result }) {
+        onExecuteDone() {
           const record = records.get((args.contextValue as { request?: Request }).request!);
           if (!record) return;
           record.operation = args.operationName ?? operationNameOf(args.document) ?? 'anonymous';
