@@ -13,7 +13,7 @@ import { loadTrustedDocuments, TrustedDocumentsError, type TrustedDocuments } fr
 import type { BreakerState } from './upstream/circuit-breaker.js';
 import { createOpretailClient, type OpretailClientConfig, type UpstreamAttemptEvent } from './upstream/client.js';
 import { createPassengerFlowApi } from './upstream/passenger-flow.js';
-import { createGatewayYoga, GRAPHQL_PATH } from './yoga.js';
+import { createGatewayYoga, GRAPHIQL_PATH, GRAPHQL_PATH } from './yoga.js';
 
 /** Demo credentials of the embedded emulator; they only ever travel over loopback. */
 const DEMO_KEY = { key: 'demo-key', secret: 'demo-secret' };
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     await listen(metricsServer, config.metricsPort, config.metricsHost);
   }
   logger.notice(
-    `Passenger Flow Gateway listening on http://${config.host}:${port}${GRAPHQL_PATH} (GraphiQL in a browser)` +
+    `Passenger Flow Gateway listening on http://${config.host}:${port}${GRAPHQL_PATH}${config.graphiql === 'off' ? '' : ` (GraphiQL at http://${config.host}:${port}${GRAPHIQL_PATH})`}` +
       (metricsServer ? `; metrics on http://${config.metricsHost}:${portOf(metricsServer, config.metricsPort ?? 0)}${METRICS_PATH}` : '') +
       `; cache ${caching.backend}${caching.limiter ? `, vendor calls capped at ${caching.limiter.perSecond}/s` : ''}${tracing ? '; tracing to OTEL_EXPORTER_OTLP_ENDPOINT' : ''}`,
   );

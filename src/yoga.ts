@@ -1,6 +1,5 @@
 import { GraphQLError, Kind } from 'graphql';
 import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -12,6 +11,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { toPublicError } from './public-errors.js';
 import { schema } from './schema/index.js';
 import type { ApiKeyRegistry } from './security/api-keys.js';
+import { GRAPHIQL_EXAMPLES, useGraphiQLPage } from './graphiql-page.js';
 import { useAccessLog, type AccessLogOptions } from './observability/access-log.js';
 import { corsPolicy, useSecurityHeaders } from './security/browser-safety.js';
 import { useCostLimit } from './security/cost-limit.js';
@@ -44,28 +44,9 @@ export interface GatewayYogaOptions {
 }
 
 export const GRAPHQL_PATH = '/graphql';
+/** Where browsers get GraphiQL (a browser's GET /graphql is redirected there, so its cache can revalidate the page). */
+export const GRAPHIQL_PATH = '/graphiql';
 
-/** Preloaded in GraphiQL: something that works on the demo emulator right away. */
-export const EXAMPLE_QUERY = `# Passenger flow of one store: a week's total and its days.
-# In demo mode every store id works; try a few.
-query StoreWeek {
-  store(id: "174679") {
-    id
-    week: passengerIndicator(from: "2026-05-04", to: "2026-05-10") {
-      inflow
-      passBy
-      outsideFlow
-      inShopRate
-      outflow
-    }
-    days: dailyPassengerIndicators(from: "2026-05-04", to: "2026-05-10", businessHoursOnly: true) {
-      from
-      inflow
-      inShopRate
-    }
-  }
-}
-`;
 
 /**
  * An invalid literal for a custom scalar (e.g. `from: "2026-02-30"`) fails validation; it is bad user input,
@@ -103,7 +84,6 @@ const VALUE_KINDS = new Set<string>([Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOO
 
 export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstance<Record<string, never>, GatewayContext> {
   const logger = options.logger ?? silentLogger;
-  let inlineGraphiQL: string | undefined;
   // yoga logs every error it returns at error level; intended GraphQL errors (bad input, upstream codes
   // already in the response) are routine, so they go to debug and only unexpected failures stay errors.
   const yogaLogger: Logger = {
@@ -129,10 +109,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
         caller: callerOf(request),
         noCache: /\bno-cache\b/i.test(request.headers.get('cache-control') ?? ''),
       }),
-    graphiql: graphiql ? { title: 'Passenger Flow Gateway', defaultQuery: EXAMPLE_QUERY } : false,
-    // 'inline': GraphiQL's assets come from npm inside the page (rendered once), not from a CDN, so it works
-    // on networks that cannot reach unpkg.com; 'cdn' keeps yoga's small page that loads them from unpkg.
-    ...(config.graphiql === 'cdn' ? {} : { renderGraphiQL: (graphiqlOptions) => (inlineGraphiQL ??= renderGraphiQL(graphiqlOptions)) }),
+    // GraphiQL is served by useGraphiQLPage (compressed, with an ETag), not by yoga.
+    graphiql: false,
     plugins: [
       ...((options.plugins ?? []) as Plugin<GatewayContext>[]),
       useAccessLog<GatewayContext>({
@@ -142,6 +120,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
         ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}),
       }),
       useSecurityHeaders({ graphiqlFromCdn: config.graphiql === 'cdn' }),
+      ...(config.graphiql === 'off' ? [] : [useGraphiQLPage({ mode: config.graphiql, title: 'Passenger Flow Gateway', tabs: GRAPHIQL_EXAMPLES, path: GRAPHIQL_PATH })]),
       useRequestGate({ keys: apiKeys, requireKey: apiKeys !== null && !config.allowAnonymous, graphiql, logger }),
       usePersistedOperations({
         allowArbitraryOperations: (request) => callerOf(request).key?.trustedDocumentsOnly !== true,

@@ -478,9 +478,12 @@ describe('6. production (NODE_ENV=production)', () => {
     const page = await send(production.url, { method: 'GET', headers: { accept: 'text/html' } });
     expect(String(page.headers['content-type'])).not.toMatch(/text\/html/);
     expect(page.text).not.toMatch(/graphiql/i);
+    // Outside production a browser's GET /graphql is sent to the GraphiQL page.
     const control = await send(main.url, { method: 'GET', headers: { accept: 'text/html' } });
-    expect(control.status).toBe(200);
-    expect(control.text).toContain('GraphiQL');
+    expect(control.status).toBe(302);
+    const graphiql = await send(new URL(String(control.headers.location), main.url).href, { method: 'GET', headers: { accept: 'text/html' } });
+    expect(graphiql.status).toBe(200);
+    expect(graphiql.text).toContain('GraphiQL');
   });
 
   it('sends ftv1 traces only to a key with "traces": true', async () => {
