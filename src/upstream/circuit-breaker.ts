@@ -79,9 +79,8 @@ export function createVendorBreaker(options: BreakerOptions, onStateChange: (sta
         return (await breaker.fire(task)) as T;
       } catch (error) {
         if (error instanceof UpstreamError || (error as { code?: string }).code !== 'EOPENBREAKER') throw error;
-        // While a probe is out (half-open) the answer is near; otherwise the rest of the cool-down.
-        const left = openedAt + options.cooldownMs - Date.now();
-        return { open: state === 'half-open' || left <= 0 ? Math.min(options.cooldownMs, 1000) : left };
+        // The rest of the cool-down; 0 while a probe is already out (half-open): the breaker may close any moment.
+        return { open: state === 'half-open' ? 0 : Math.max(0, openedAt + options.cooldownMs - Date.now()) };
       }
     },
   };
