@@ -35,6 +35,11 @@ export interface AnswerCache {
   /** `off` when GATEWAY_CACHE=off: every request asks the vendor. */
   readonly backend: CacheStore['backend'] | 'off';
   fetch<T>(request: AnswerRequest, load: () => Promise<T>): Promise<Answer<T>>;
+  /**
+   * A fresh answer, synchronously, when the backend can tell at once (memory); else undefined, and the caller
+   * goes through `fetch`. Lets a warm dashboard resolve its fields without a promise per field.
+   */
+  peek<T>(key: string): Answer<T> | undefined;
   purge(scope: PurgeScope): Promise<number>;
 }
 
@@ -162,6 +167,12 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
       } finally {
         if (inFlight.get(request.key) === own) inFlight.delete(request.key);
       }
+    },
+    peek<T>(key: string): Answer<T> | undefined {
+      const entry = store?.peek?.(key);
+      if (!entry || entry.freshUntil <= now()) return undefined;
+      observe('hit');
+      return { value: entry.value as T, fetchedAt: entry.fetchedAt, source: 'hit' };
     },
     purge: (scope) => (store ? store.purge(scope) : Promise.resolve(0)),
   };

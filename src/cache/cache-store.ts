@@ -17,6 +17,8 @@ export interface CacheStore {
   readonly backend: 'memory' | 'redis';
   /** The entry, or undefined (a miss, an expired entry, or a backend that is unreachable right now). */
   get(key: string): Promise<CacheEntry | undefined>;
+  /** The same, synchronously, where the backend can (memory): the fast path of a warm cache. */
+  peek?(key: string): CacheEntry | undefined;
   /** Stores an entry until its `staleUntil`; a failure is swallowed (the answer is still served). */
   set(key: string, entry: CacheEntry): Promise<void>;
   /** Removes entries; resolves with how many. */

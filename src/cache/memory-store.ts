@@ -17,16 +17,20 @@ export function createMemoryStore(options: MemoryStoreOptions): CacheStore {
     maxSize: options.maxBytes,
     sizeCalculation: (entry, key) => key.length + JSON.stringify(entry.value).length + 48,
   });
+  const peek = (key: string): CacheEntry | undefined => {
+    const entry = lru.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.staleUntil <= now()) {
+      lru.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
   return {
     backend: 'memory',
+    peek,
     async get(key) {
-      const entry = lru.get(key);
-      if (entry === undefined) return undefined;
-      if (entry.staleUntil <= now()) {
-        lru.delete(key);
-        return undefined;
-      }
-      return entry;
+      return peek(key);
     },
     async set(key, entry) {
       lru.set(key, entry);

@@ -1,4 +1,5 @@
 import type { GatewayContext } from '../context.js';
+import type { LoadedFigures } from '../upstream/loaders.js';
 import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
 import { badUserInput, forbidden } from './errors.js';
 import { daysInclusive, eachDay } from './local-date.js';
@@ -64,31 +65,45 @@ function checkAccess(store: StoreShape, context: GatewayContext): void {
 /** Where a field is in the response (for `extensions.stale`). */
 export type ResponsePath = ReadonlyArray<string | number>;
 
-function loadWindow(store: StoreShape, from: string, to: string, businessHoursOnly: boolean, context: GatewayContext, path: ResponsePath) {
-  return context.passengerIndicators
-    .load({ depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly })
-    .then(({ figures, fetchedAt, stale }): PassengerIndicatorShape => {
-      if (stale) context.stale.push({ path, ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
-      // A literal of fixed shape (no spread): this runs once per field of every dashboard.
-      return {
-        inflow: figures.inflow,
-        passBy: figures.passBy,
-        outsideFlow: figures.outsideFlow,
-        inShopRate: figures.inShopRate,
-        outflow: figures.outflow,
-        fittingRoomFlow: figures.fittingRoomFlow,
-        fittingRoomRate: figures.fittingRoomRate,
-        shopId: figures.shopId,
-        storeId: store.id,
-        from,
-        to,
-        businessHoursOnly,
-        fetchedAt: new Date(fetchedAt),
-      };
-    });
+function loadWindow(
+  store: StoreShape,
+  from: string,
+  to: string,
+  businessHoursOnly: boolean,
+  context: GatewayContext,
+  path: ResponsePath,
+): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
+  const query = { depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly };
+  const toShape = ({ figures, fetchedAt, stale }: LoadedFigures): PassengerIndicatorShape => {
+    if (stale) context.stale.push({ path, ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
+    // A literal of fixed shape (no spread): this runs once per field of every dashboard.
+    return {
+      inflow: figures.inflow,
+      passBy: figures.passBy,
+      outsideFlow: figures.outsideFlow,
+      inShopRate: figures.inShopRate,
+      outflow: figures.outflow,
+      fittingRoomFlow: figures.fittingRoomFlow,
+      fittingRoomRate: figures.fittingRoomRate,
+      shopId: figures.shopId,
+      storeId: store.id,
+      from,
+      to,
+      businessHoursOnly,
+      fetchedAt: new Date(fetchedAt),
+    };
+  };
+  // A warm cache answers at once: no promise per field, so graphql-js completes the field synchronously.
+  const cached = context.passengerIndicators.peek(query);
+  return cached ? toShape(cached) : context.passengerIndicators.load(query).then(toShape);
 }
 
-export function resolvePassengerIndicator(store: StoreShape, args: WindowArgs, context: GatewayContext, path: ResponsePath): Promise<PassengerIndicatorShape> {
+export function resolvePassengerIndicator(
+  store: StoreShape,
+  args: WindowArgs,
+  context: GatewayContext,
+  path: ResponsePath,
+): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
   checkWindow(args, context.limits.maxSpanDays, 'passengerIndicator');
   checkAccess(store, context);
   return loadWindow(store, args.from, args.to, args.businessHoursOnly, context, path);
@@ -103,7 +118,7 @@ export function resolveDailyPassengerIndicators(
   args: WindowArgs,
   context: GatewayContext,
   path: ResponsePath,
-): Promise<PassengerIndicatorShape>[] {
+): Array<PassengerIndicatorShape | Promise<PassengerIndicatorShape>> {
   checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
   checkAccess(store, context);
   // Promises per item (not Promise.all): a failing day is reported at its own index in the error path.

@@ -17,6 +17,8 @@ export interface LoadedFigures {
 /** Loads one store window's figures; one instance per GraphQL request. */
 export interface PassengerIndicatorLoader {
   load(query: PassengerIndicatorQuery): Promise<LoadedFigures>;
+  /** The figures at once when the cache holds them fresh in memory (no call, no promise); else undefined. */
+  peek(query: PassengerIndicatorQuery): LoadedFigures | undefined;
 }
 
 /** The request's view of the answer cache. */
@@ -66,16 +68,17 @@ function windowSegment(query: PassengerIndicatorQuery): string {
 export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: UpstreamRequestScope, options: LoaderOptions): PassengerIndicatorLoader {
   const send = (query: PassengerIndicatorQuery) => scope.call((callOptions) => api.getPassengerIndicatorData(query, callOptions));
   if (options.disableLoader) {
-    return { load: (query) => send(query).then((figures) => ({ figures, fetchedAt: Date.now(), stale: false })) };
+    return { load: (query) => send(query).then((figures) => ({ figures, fetchedAt: Date.now(), stale: false })), peek: () => undefined };
   }
   const { cache } = options;
+  const keyOf = (query: PassengerIndicatorQuery) => cacheKey(cache!.account, GET_PASSENGER_INDICATOR_DATA, query.depId, windowSegment(query));
   const fetchOne = async (query: PassengerIndicatorQuery): Promise<LoadedFigures> => {
     if (!cache) return { figures: await send(query), fetchedAt: Date.now(), stale: false };
     let answer: Answer<PassengerIndicatorFigures>;
     try {
       answer = await cache.answers.fetch(
         {
-          key: cacheKey(cache.account, GET_PASSENGER_INDICATOR_DATA, query.depId, windowSegment(query)),
+          key: keyOf(query),
           lifetime: cache.lifetimeOf(query.endTime),
           bypass: cache.bypass,
           staleable: (error) => error instanceof GatewayError && error.retryable && !(error instanceof UpstreamCancelledError),
@@ -106,5 +109,14 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
       else run();
     });
   const loader = new DataLoader<PassengerIndicatorQuery, LoadedFigures, string>(batch, { cacheKeyFn: passengerIndicatorKey });
-  return { load: (query) => loader.load(query) };
+  return {
+    load: (query) => loader.load(query),
+    peek(query) {
+      if (!cache || cache.bypass) return undefined;
+      const answer = cache.answers.peek<PassengerIndicatorFigures>(keyOf(query));
+      if (!answer) return undefined;
+      options.onAnswer?.('hit');
+      return { figures: answer.value, fetchedAt: answer.fetchedAt, stale: false };
+    },
+  };
 }
