@@ -249,6 +249,21 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     return fallback;
   };
 
+  /** Whether a URL variable's value has one of `protocols`; never echoes the value (a URL may carry a password). */
+  const validUrl = (name: string, value: string, protocols: readonly string[], shape: string): boolean => {
+    try {
+      if (protocols.includes(new URL(value).protocol)) return true;
+    } catch {
+      // reported below
+    }
+    problems.push(`${name} must be ${shape}`);
+    return false;
+  };
+  const optionalUrl = (name: string, protocols: readonly string[], shape: string): string | undefined => {
+    const value = read(name);
+    return value !== undefined && validUrl(name, value, protocols, shape) ? value : undefined;
+  };
+
   const signMethod = oneOf('OPRETAIL_SIGN_METHOD', SIGN_METHODS, 'md5');
   const timeZone = read('OPRETAIL_TIMEZONE') ?? 'Asia/Shanghai';
   try {
@@ -268,12 +283,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (baseUrl === undefined) {
     upstream = { mode: 'demo', ...signing };
   } else {
-    try {
-      const url = new URL(baseUrl);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-    } catch {
-      problems.push(`OPRETAIL_BASE_URL must be an http(s) URL such as https://openapi.opretail.com/cloud.api`);
-    }
+    validUrl('OPRETAIL_BASE_URL', baseUrl, ['http:', 'https:'], 'an http(s) URL such as https://openapi.opretail.com/cloud.api');
     const appKey = read('OPRETAIL_APP_KEY');
     const appSecret = env.OPRETAIL_APP_SECRET; // secrets are used verbatim: whitespace may be part of them
     if (appKey === undefined) problems.push('OPRETAIL_APP_KEY is required when OPRETAIL_BASE_URL is set');
@@ -349,7 +359,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     trustedDocumentsFile: read('GATEWAY_TRUSTED_DOCUMENTS'),
     unknownVariables,
     cache: oneOf('GATEWAY_CACHE', ['on', 'off'] as const, 'on'),
-    redisUrl: redisUrl(read('REDIS_URL'), problems),
+    redisUrl: optionalUrl('REDIS_URL', ['redis:', 'rediss:'], 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0'),
     cacheMaxEntries: integer('CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
     cacheMaxBytes: integer('CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
     cacheSettleMinutes: integer('CACHE_SETTLE_MINUTES', 120, 0, 10_080),
@@ -371,7 +381,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     headersTimeoutMs: integer('GATEWAY_HEADERS_TIMEOUT_MS', 10_000, 1000, 3_600_000),
     metricsPort: read('METRICS_PORT')?.toLowerCase() === 'off' ? null : integer('METRICS_PORT', 9464, 0, 65535),
     metricsHost: read('METRICS_HOST') ?? '127.0.0.1',
-    otelEndpoint: otelEndpoint(read('OTEL_EXPORTER_OTLP_ENDPOINT'), problems),
+    otelEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:4318'),
     otelServiceName: read('OTEL_SERVICE_NAME') ?? 'passenger-flow-gateway',
   };
   if (config.headersTimeoutMs > config.clientTimeoutMs) {
@@ -408,29 +418,4 @@ export function clientKnobs(config: GatewayConfig): ClientKnobs {
       cooldownMs: config.breakerCooldownMs,
     },
   };
-}
-
-function redisUrl(value: string | undefined, problems: string[]): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return value;
-  } catch {
-    // reported below
-  }
-  // The URL may carry a password: never echo it.
-  problems.push('REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0');
-  return undefined;
-}
-
-function otelEndpoint(value: string | undefined, problems: string[]): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // reported below
-  }
-  problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4318');
-  return undefined;
 }
