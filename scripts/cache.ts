@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { connectRedis } from '../src/cache/redis-connection.js';
 import { createRedisStore } from '../src/cache/redis-store.js';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { STORE_ID_PATTERN } from '../src/resolvers/store-id.js';
 
 const USAGE = `usage: npm run cache -- purge (--store <id> | --all)
   --store <id>   remove every cached answer for one store (all methods and windows)
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   }
   if (positionals.length !== 1 || positionals[0] !== 'purge') fail('the only command is "purge"');
   if ((values.store === undefined) === (values.all !== true)) fail('give exactly one of --store <id> or --all');
-  if (values.store !== undefined && !/^[1-9]\d{0,10}$/.test(values.store)) fail('--store must be a 1–11 digit store id');
+  if (values.store !== undefined && !STORE_ID_PATTERN.test(values.store)) fail('--store must be a 1–11 digit store id');
   let config;
   try {
     config = loadConfig();

@@ -3,6 +3,7 @@ import type { LoadedFigures } from '../upstream/loaders.js';
 import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
 import { badUserInput, forbidden } from './errors.js';
 import { daysInclusive, eachDay } from './local-date.js';
+import { STORE_ID_PATTERN } from './store-id.js';
 
 /** Backing shape of `Store`: only the id, so selecting a store costs no upstream call. */
 export interface StoreShape {
@@ -25,11 +26,9 @@ export interface WindowArgs {
   businessHoursOnly: boolean;
 }
 
-/** An opretail store id (`depId`): a positive integer of 1–11 digits, no sign, spaces or leading zeros. */
-const DEP_ID_PATTERN = /^[1-9]\d{0,10}$/;
 
 function checkStoreId(id: string, argument: string): StoreShape {
-  if (!DEP_ID_PATTERN.test(id)) {
+  if (!STORE_ID_PATTERN.test(id)) {
     throw badUserInput(`Store id "${truncate(id)}" is not a 1–11 digit positive integer.`, argument);
   }
   return { id };

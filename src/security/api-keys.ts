@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { STORE_ID_PATTERN } from '../resolvers/store-id.js';
 
 /** What one client key may do. Holds no secret and no hash: safe to keep on the request context. */
 export interface ApiKey {
@@ -51,8 +52,6 @@ export interface ApiKeyEntryJson {
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/i;
-/** The gateway's store-id rule (the vendor's `depId`), the same as `src/resolvers/store.ts`. */
-const STORE_ID_PATTERN = /^[1-9]\d{0,10}$/;
 /** RFC 7235 token68 (base64url, base64 and padding), 16–512 characters: anything else is not one of our keys. */
 const BEARER_PATTERN = /^bearer +([A-Za-z0-9._~+/-]+=*)$/i;
 const MIN_TOKEN_LENGTH = 16;
