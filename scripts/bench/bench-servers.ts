@@ -25,15 +25,16 @@ interface GatewayVariant {
 }
 
 /**
- * The gateway's environment: inherited, minus anything that would change what is measured (a developer's
- * OPRETAIL_RETRIES, GATEWAY_MAX_STORE_IDS, CACHE_* bounds or a REDIS_URL that would share entries between the
- * two gateways and across runs), plus the emulator. LOG_LEVEL is `notice`: nothing per request is logged, and the
- * "listening on" line the bench waits for is a notice, written at every level. GATEWAY_ALLOW_ANONYMOUS: the
- * upstream mode needs client keys or this explicit choice, and the bench's gateways listen on loopback only.
+ * A bench gateway's environment: inherited, minus anything that would change what is measured (a developer's
+ * OPRETAIL_RETRIES, GATEWAY_MAX_STORE_IDS, CACHE_* bounds, breaker or shutdown settings, a REDIS_URL that would
+ * share entries between gateways and across runs, a metrics port or tracing endpoint), plus the emulator.
+ * LOG_LEVEL is `notice`: nothing per request is logged, and the "listening on" line the bench waits for is a
+ * notice. GATEWAY_ALLOW_ANONYMOUS: the upstream mode needs client keys or this explicit choice, and the bench's
+ * gateways listen on loopback only. No metrics listener: the gateways would all want its one port.
  */
-function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, options: BenchOptions, variant: GatewayVariant): NodeJS.ProcessEnv {
+export function benchGatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const inherited = Object.entries(process.env).filter(
-    ([name]) => !/^(OPRETAIL_|GATEWAY_|CACHE_)/.test(name) && !['HOST', 'PORT', 'LOG_LEVEL', 'REDIS_URL'].includes(name),
+    ([name]) => !/^(OPRETAIL_|GATEWAY_|CACHE_|METRICS_|OTEL_)/.test(name) && !['HOST', 'PORT', 'LOG_LEVEL', 'REDIS_URL', 'SHUTDOWN_GRACE_MS'].includes(name),
   );
   return {
     ...Object.fromEntries(inherited),
@@ -42,16 +43,22 @@ function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, o
     OPRETAIL_BASE_URL: upstreamUrl,
     OPRETAIL_APP_KEY: key.key,
     OPRETAIL_APP_SECRET: key.secret,
+    GATEWAY_ALLOW_ANONYMOUS: 'true',
+    LOG_LEVEL: 'notice',
+    METRICS_PORT: 'off',
+    ...extra,
+  };
+}
+
+function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, options: BenchOptions, variant: GatewayVariant): NodeJS.ProcessEnv {
+  return benchGatewayEnv(upstreamUrl, key, {
     OPRETAIL_MAX_CONCURRENCY: String(options.maxConcurrency),
     // Two dashboards' worth of sockets (the default 16 at the default concurrency 8), so `--dashboard-connections 2`
     // measures the loader rather than socket queueing whatever `--max-concurrency` is.
     OPRETAIL_MAX_CONNECTIONS: String(2 * options.maxConcurrency),
-    GATEWAY_ALLOW_ANONYMOUS: 'true',
     GATEWAY_DISABLE_LOADER: variant.disableLoader ? '1' : '0',
     GATEWAY_CACHE: variant.cache,
-    LOG_LEVEL: 'notice',
-    METRICS_PORT: 'off',
-  };
+  });
 }
 
 /**

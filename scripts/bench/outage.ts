@@ -12,6 +12,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { returnCodeByNumber } from '../../src/upstream/return-codes.js';
 import type { BenchOptions } from './bench-args.js';
 import type { Check } from './checks.js';
+import { benchGatewayEnv } from './bench-servers.js';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 import type { ScenarioFigures } from './measure.js';
@@ -59,31 +60,6 @@ export type OutageRow = ScenarioFigures & {
 }
 
 /**
- * The inherited environment minus every gateway, vendor, cache and telemetry setting, so the breaker, the retry
- * budget, the retries and the timeouts are the defaults whatever the developer's shell holds; plus the
- * emulator.
- */
-function outageGatewayEnv(upstreamUrl: string, key: { key: string; secret: string }): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(
-    ([name]) => !/^(OPRETAIL_|GATEWAY_|CACHE_|METRICS_|OTEL_)/.test(name) && !['HOST', 'PORT', 'LOG_LEVEL', 'REDIS_URL', 'SHUTDOWN_GRACE_MS'].includes(name),
-  );
-  return {
-    ...Object.fromEntries(inherited),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    OPRETAIL_BASE_URL: upstreamUrl,
-    OPRETAIL_APP_KEY: key.key,
-    OPRETAIL_APP_SECRET: key.secret,
-    GATEWAY_ALLOW_ANONYMOUS: 'true',
-    // As the bench's other gateways: no metrics listener (they would all want its one port).
-    METRICS_PORT: 'off',
-    // The "listening on" line the bench waits for is a notice; of the outage, only the calls that reached the
-    // vendor (a few dozen) and the breaker's changes are logged.
-    LOG_LEVEL: 'notice',
-  };
-}
-
-/**
  * Starts the outage's emulator and gateway, warms the gateway up and takes its `{ __typename }` latency (no
  * upstream call, so the breaker stays closed), runs the outage load and stops both. `onStarted` sees each as soon as it is up, so an
  * interrupted run still stops them.
@@ -104,7 +80,7 @@ export async function measureOutage(
       command: process.execPath,
       args: ['dist/server.js'],
       cwd: REPO_ROOT,
-      env: outageGatewayEnv(emulator.url, key),
+      env: benchGatewayEnv(emulator.url, key),
       ready: GATEWAY_READY,
     });
     onStarted({ server });
