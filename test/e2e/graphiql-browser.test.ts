@@ -88,10 +88,16 @@ async function resultPane(page: Page): Promise<string> {
 async function run(page: Page, operation: string): Promise<{ status: number; body: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } }> {
   const sentBy = (response: Response) =>
     response.request().method() === 'POST' && (JSON.parse(response.request().postData() ?? '{}') as { operationName?: string }).operationName === operation;
-  // Settled at once (an Error instead of a rejection), so a slow click cannot leave a rejection unhandled.
-  const answered = page.waitForResponse(sentBy, { timeout: 15_000 }).catch((error: Error) => error);
-  await page.locator('.graphiql-execute-button').click();
-  const response = await answered;
+  // GraphiQL may still hold the previous tab's document for a moment after the new query shows in the editor; a
+  // run then fails inside the page ("Cannot infer operation …") and sends nothing. So the click is repeated (up to
+  // three times, 5 s apart) until the request for `operation` goes out; what is asserted of its answer is unchanged.
+  let response: Response | Error = new Error('not run');
+  for (let click = 0; click < 3 && response instanceof Error; click++) {
+    // Settled at once (an Error instead of a rejection), so a slow click cannot leave a rejection unhandled.
+    const answered = page.waitForResponse(sentBy, { timeout: 5_000 }).catch((error: Error) => error);
+    await page.locator('.graphiql-execute-button').click();
+    response = await answered;
+  }
   if (response instanceof Error) {
     const active = await page.locator('.graphiql-tab-active').innerText();
     throw new Error(`no answer to ${operation} (active tab ${active}; result pane: ${(await resultPane(page)).slice(0, 300)}): ${response.message}`);
