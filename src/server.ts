@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     ...(caching.redis ? [{ name: 'redis', ok: () => caching.redis!.available(), state: () => (caching.redis!.available() ? 'reachable' : 'unreachable') }] : []),
     { name: 'draining', ok: () => !stopping, state: () => (stopping ? 'shutting down' : 'serving') },
   ]);
-  const handle = limitRequestBodies({ handleNode: yoga, fetch: (url, init) => yoga.fetch(url, init as RequestInit) }, config.maxBodyBytes);
+  const handle = limitRequestBodies({ handleNode: yoga.handleNode, fetch: (url, init) => yoga.fetch(url, init as RequestInit) }, config.maxBodyBytes);
   const server = createServer(
     {
       // A client must send its whole request in GATEWAY_CLIENT_TIMEOUT_MS and its headers sooner: slow-body

@@ -1,5 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -9,7 +10,7 @@ import { createContext, type ContextConfig, type GatewayContext, type SharedCach
 import { isErrorCode, isRetryable } from './error-codes.js';
 import { silentLogger, type Logger } from './logger.js';
 import { toPublicError } from './public-errors.js';
-import { schema } from './schema/index.js';
+import { buildSchema, schema } from './schema/index.js';
 import type { ApiKeyRegistry } from './security/api-keys.js';
 import { GRAPHIQL_EXAMPLES, useGraphiQLPage } from './graphiql-page.js';
 import { useAccessLog, type AccessLogOptions } from './observability/access-log.js';
@@ -82,7 +83,40 @@ function isBadValue(error: GraphQLError): boolean {
 
 const VALUE_KINDS = new Set<string>([Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT]);
 
-export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstance<Record<string, never>, GatewayContext> {
+/** The header a federation router sends to ask for an inline trace. */
+const TRACE_HEADER = 'apollo-federation-include-trace';
+
+/** The gateway's GraphQL over HTTP: a node:http handler, and the same as a fetch (tests, buffered bodies). */
+export interface GatewayHttp {
+  handleNode(req: IncomingMessage, res: ServerResponse): void;
+  fetch(input: string | URL | Request, init?: RequestInit): Response | Promise<Response>;
+}
+
+type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
+
+/**
+ * Two yogas with the same plugins: one for every ordinary request, and one with ftv1 inline tracing on a schema
+ * copy of its own, built at the first request that asks for a trace (`apollo-federation-include-trace: ftv1`).
+ * The tracing plugin wraps every field's resolver, leaves included, which costs about a third of the CPU of a
+ * large answer even for requests that want no trace; this way only traced requests pay it. Whether a trace is
+ * then really sent (production, the key's `traces` flag) is decided in the traced yoga, as before.
+ */
+export function createGatewayYoga(options: GatewayYogaOptions): GatewayHttp {
+  const plain = createOneYoga(options, false);
+  let traced: GatewayYoga | undefined;
+  const tracedYoga = () => (traced ??= createOneYoga(options, true));
+  return {
+    handleNode(req, res) {
+      void (req.headers[TRACE_HEADER] === 'ftv1' ? tracedYoga() : plain)(req, res);
+    },
+    fetch(input, init) {
+      const request = input instanceof Request ? input : new Request(input, init);
+      return (request.headers.get(TRACE_HEADER) === 'ftv1' ? tracedYoga() : plain).fetch(request);
+    },
+  };
+}
+
+function createOneYoga(options: GatewayYogaOptions, inlineTrace: boolean): GatewayYoga {
   const logger = options.logger ?? silentLogger;
   // yoga logs every error it returns at error level; intended GraphQL errors (bad input, upstream codes
   // already in the response) are routine, so they go to debug and only unexpected failures stay errors.
@@ -95,7 +129,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
   const trustedDocuments = options.trustedDocuments ?? new Map<string, string>();
   const graphiql = config.graphiql !== 'off';
   return createYoga<Record<string, never>, GatewayContext>({
-    schema,
+    schema: inlineTrace ? buildSchema() : schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: yogaLogger,
@@ -144,11 +178,14 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`
       // (outside production anyone may ask; in production only a key with `"traces": true`). Errors in a
       // trace get the same public face as in the response, so nothing masked leaks through it.
-      useApolloInlineTrace({
-        ignoreRequest: (request) =>
-          request.headers.get('apollo-federation-include-trace') !== 'ftv1' || (config.production && callerOf(request).key?.traces !== true),
-        rewriteError: (error) => toPublicError(error).error,
-      }),
+      ...(inlineTrace
+        ? [
+            useApolloInlineTrace({
+              ignoreRequest: (request) => request.headers.get(TRACE_HEADER) !== 'ftv1' || (config.production && callerOf(request).key?.traces !== true),
+              rewriteError: (error) => toPublicError(error).error,
+            }),
+          ]
+        : []),
     ],
     maskedErrors: {
       maskError(error) {

@@ -8,5 +8,14 @@ import './store.js';
 /** Federation v2 link: the version whose directives the subgraph SDL imports. */
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
 
-/** The subgraph schema: our types plus `_service { sdl }` and `_entities` for a federation router. */
-export const schema = guardEntities(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK }));
+/**
+ * Builds the subgraph schema: our types plus `_service { sdl }` and `_entities` for a federation router. Each
+ * call returns new type and field objects, so a plugin that wraps resolvers in place (ftv1 tracing) can have a
+ * copy of its own.
+ */
+export function buildSchema() {
+  return guardEntities(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK }));
+}
+
+/** The subgraph schema every untraced request runs on. */
+export const schema = buildSchema();
