@@ -6,7 +6,10 @@
 
 /** Days since 1970-01-01 (negative before it). */
 export function localDateToDayNumber(date: string): number {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  // `yyyy-MM-dd`: fixed positions (a malformed string gives NaN or a date that does not print back the same).
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
@@ -33,8 +36,20 @@ export function daysInclusive(from: string, to: string): number {
   return localDateToDayNumber(to) - localDateToDayNumber(from) + 1;
 }
 
-/** Every date from `from` to `to`, inclusive. */
-export function eachDay(from: string, to: string): string[] {
-  const first = localDateToDayNumber(from);
-  return Array.from({ length: daysInclusive(from, to) }, (_, i) => dayNumberToLocalDate(first + i));
+/** Windows whose days were listed recently: dashboards ask the same few windows for every store. */
+const daysByWindow = new Map<string, readonly string[]>();
+const MAX_REMEMBERED_WINDOWS = 256;
+
+/** Every date from `from` to `to`, inclusive (a shared, frozen list: do not modify). */
+export function eachDay(from: string, to: string): readonly string[] {
+  const window = `${from}/${to}`;
+  let days = daysByWindow.get(window);
+  if (days === undefined) {
+    const first = localDateToDayNumber(from);
+    days = Object.freeze(Array.from({ length: daysInclusive(from, to) }, (_, i) => dayNumberToLocalDate(first + i)));
+    // Bounded: callers choose the windows.
+    if (daysByWindow.size >= MAX_REMEMBERED_WINDOWS) daysByWindow.clear();
+    daysByWindow.set(window, days);
+  }
+  return days;
 }

@@ -1,3 +1,4 @@
+import { responsePathAsArray, type ResponsePath } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { LoadedFigures } from '../upstream/loaders.js';
 import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
@@ -61,8 +62,12 @@ function checkAccess(store: StoreShape, context: GatewayContext): void {
   if (!context.mayReadStore(store.id)) throw forbidden(`This client key may not read store ${store.id}.`);
 }
 
-/** Where a field is in the response (for `extensions.stale`). */
-export type ResponsePath = ReadonlyArray<string | number>;
+/**
+ * The shape built for each loaded answer. The loader hands out one `LoadedFigures` per key and request (a key
+ * asked again, by another alias or widget, gets the same object), so a key's fields share one shape and one
+ * `fetchedAt` date; the map lets go of both with the request.
+ */
+const shapes = new WeakMap<LoadedFigures, PassengerIndicatorShape>();
 
 function loadWindow(
   store: StoreShape,
@@ -71,26 +76,37 @@ function loadWindow(
   businessHoursOnly: boolean,
   context: GatewayContext,
   path: ResponsePath,
+  index?: number,
 ): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
   const query = { depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly };
-  const toShape = ({ figures, fetchedAt, stale }: LoadedFigures): PassengerIndicatorShape => {
-    if (stale) context.stale.push({ path, ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
-    // A literal of fixed shape (no spread): this runs once per field of every dashboard.
-    return {
-      inflow: figures.inflow,
-      passBy: figures.passBy,
-      outsideFlow: figures.outsideFlow,
-      inShopRate: figures.inShopRate,
-      outflow: figures.outflow,
-      fittingRoomFlow: figures.fittingRoomFlow,
-      fittingRoomRate: figures.fittingRoomRate,
-      shopId: figures.shopId,
-      storeId: store.id,
-      from,
-      to,
-      businessHoursOnly,
-      fetchedAt: new Date(fetchedAt),
-    };
+  const toShape = (loaded: LoadedFigures): PassengerIndicatorShape => {
+    const { figures, fetchedAt, stale } = loaded;
+    if (stale) {
+      // The response path is worked out only here: most fields are never stale.
+      const at = responsePathAsArray(path);
+      context.stale.push({ path: index === undefined ? at : [...at, index], ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
+    }
+    let shape = shapes.get(loaded);
+    if (shape === undefined) {
+      // A literal of fixed shape (no spread).
+      shape = {
+        inflow: figures.inflow,
+        passBy: figures.passBy,
+        outsideFlow: figures.outsideFlow,
+        inShopRate: figures.inShopRate,
+        outflow: figures.outflow,
+        fittingRoomFlow: figures.fittingRoomFlow,
+        fittingRoomRate: figures.fittingRoomRate,
+        shopId: figures.shopId,
+        storeId: store.id,
+        from,
+        to,
+        businessHoursOnly,
+        fetchedAt: new Date(fetchedAt),
+      };
+      shapes.set(loaded, shape);
+    }
+    return shape;
   };
   // A warm cache answers at once: no promise per field, so graphql-js completes the field synchronously.
   const cached = context.passengerIndicators.peek(query);
@@ -121,7 +137,7 @@ export function resolveDailyPassengerIndicators(
   checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
   checkAccess(store, context);
   // Promises per item (not Promise.all): a failing day is reported at its own index in the error path.
-  return eachDay(args.from, args.to).map((day, index) => loadWindow(store, day, day, args.businessHoursOnly, context, [...path, index]));
+  return eachDay(args.from, args.to).map((day, index) => loadWindow(store, day, day, args.businessHoursOnly, context, path, index));
 }
 
 function truncate(text: string): string {

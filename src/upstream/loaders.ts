@@ -54,9 +54,14 @@ export function passengerIndicatorKey(query: PassengerIndicatorQuery): string {
   return `${query.depId}|${query.startTime}|${query.endTime}|${query.businessHoursOnly ? 1 : 0}`;
 }
 
+/** `yyyy-MM-dd HH:mm:ss` → `yyyyMMddHHmmss`; by position for that format (the only one the resolvers build). */
+function compact(time: string): string {
+  if (time.length !== 19) return time.replace(/\D/g, '');
+  return time.slice(0, 4) + time.slice(5, 7) + time.slice(8, 10) + time.slice(11, 13) + time.slice(14, 16) + time.slice(17, 19);
+}
+
 /** The business parameters as one cache-key segment (no `:`): `yyyyMMddHHmmss|yyyyMMddHHmmss|0/1`. */
 function windowSegment(query: PassengerIndicatorQuery): string {
-  const compact = (time: string) => time.replace(/\D/g, '');
   return `${compact(query.startTime)}|${compact(query.endTime)}|${query.businessHoursOnly ? 1 : 0}`;
 }
 
@@ -109,14 +114,25 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
       else run();
     });
   const loader = new DataLoader<PassengerIndicatorQuery, LoadedFigures, string>(batch, { cacheKeyFn: passengerIndicatorKey });
+  // What this request already read from a warm cache: a key asked again (another alias, another widget) is one
+  // map lookup, and answers the same as the first time, as the loader does for keys it loaded.
+  const peeked = new Map<string, LoadedFigures>();
   return {
     load: (query) => loader.load(query),
     peek(query) {
       if (!cache || cache.bypass) return undefined;
+      const requestKey = passengerIndicatorKey(query);
+      const seen = peeked.get(requestKey);
+      if (seen) {
+        options.onAnswer?.('hit');
+        return seen;
+      }
       const answer = cache.answers.peek<PassengerIndicatorFigures>(keyOf(query));
       if (!answer) return undefined;
       options.onAnswer?.('hit');
-      return { figures: answer.value, fetchedAt: answer.fetchedAt, stale: false };
+      const figures: LoadedFigures = { figures: answer.value, fetchedAt: answer.fetchedAt, stale: false };
+      peeked.set(requestKey, figures);
+      return figures;
     },
   };
 }
