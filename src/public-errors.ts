@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { isErrorCode, isRetryable, type ErrorCode, type GatewayErrorExtensions } from './error-codes.js';
-import { GatewayError } from './upstream/errors.js';
+import { GatewayError, withoutStack } from './upstream/errors.js';
 
 /** yoga's internal `extensions.http` (status and headers of the answer); never serialized to the caller. */
 interface HttpExtension {
@@ -47,14 +47,18 @@ export function toPublicError(error: GraphQLError): { error: GraphQLError; unexp
   return { error: rebuild(error, 'Unexpected error.', { code: 'INTERNAL_SERVER_ERROR', retryable: false }), unexpected: true };
 }
 
+/** The public face: message, location, path and extensions; no cause, and no stack to capture. */
 function rebuild(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
-  return new GraphQLError(message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    path: error.path ?? null,
-    extensions,
-  });
+  return withoutStack(
+    () =>
+      new GraphQLError(message, {
+        nodes: error.nodes ?? null,
+        source: error.source ?? null,
+        positions: error.positions ?? null,
+        path: error.path ?? null,
+        extensions,
+      }),
+  );
 }
 
 /** An intended error with a code from the tables (its `retryable` too), and the HTTP status it implies. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamCodeError } from '../../src/upstream/errors.js';
+import { UpstreamCodeError, withoutStack } from '../../src/upstream/errors.js';
 import { FAILURE_CODES, RETURN_CODES, returnCodeByName, returnCodeByNumber } from '../../src/upstream/return-codes.js';
 
 describe('return-code table', () => {
@@ -42,5 +42,12 @@ describe('UpstreamCodeError', () => {
     expect(error.upstreamCode).toBe(9990001);
     expect(error.retryable).toBe(false);
     expect(error.message).toBe('opretail m failed: TOKEN_NOT_EXIST (9990001)');
+  });
+
+  it('carries no stack frames (an intended failure; an outage builds thousands a second), and leaves other errors theirs', () => {
+    const error = new UpstreamCodeError({ code: -500, codename: 'API_SYSTEM_CALL_ERROR', cid: null, method: 'm' });
+    expect(error.stack).toBe(`UpstreamCodeError: ${error.message}`);
+    expect(withoutStack(() => new Error('quiet')).stack).toBe('Error: quiet');
+    expect(new Error('loud').stack).toMatch(/\n\s+at /);
   });
 });
