@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import { renderGraphiQL as renderInlinePage } from '@graphql-yoga/render-graphiql';
 import { renderGraphiQL as renderCdnPage, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 
 /** One GraphiQL tab: its document, and optionally its variables and headers as JSON text. */
@@ -135,7 +134,11 @@ export function useGraphiQLPage(options: GraphiQLPageOptions): Plugin {
   const render = async (): Promise<Variant[]> => {
     // yoga's page posts to its own URL unless told where the endpoint is.
     const rendered = { ...pageOptions, endpoint };
-    const html = Buffer.from(options.mode === 'inline' ? renderInlinePage(rendered) : renderCdnPage(rendered));
+    // The inline renderer carries GraphiQL's whole bundle (tens of MB once loaded): imported only when the page
+    // is first asked for, so a gateway nobody opens GraphiQL on never holds it.
+    const html = Buffer.from(
+      options.mode === 'inline' ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(rendered) : renderCdnPage(rendered),
+    );
     const hash = createHash('sha256').update(html).digest('base64url').slice(0, 27);
     const [br, gz] = await Promise.all([
       compressBrotli(html, {
