@@ -123,6 +123,14 @@ export interface GatewayConfig {
   metricsPort: number | null;
   /** Interface of the Prometheus listener. */
   metricsHost: string;
+  /** Stores per getDepartments page when the store directory is fetched (the vendor takes at most 100). */
+  directoryPageSize: number;
+  /** Most pages one directory fetch may take: a larger directory, or a vendor that never ends, is an error. */
+  directoryMaxPages: number;
+  /** openStatus values that mean a store is open (the vendor does not document them). */
+  directoryOpenStatuses: string[];
+  /** How long the fetched store directory is the answer for every request. */
+  cacheDirectoryTtlS: number;
   /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); unset = no tracing, nothing of it loaded. */
   otelEndpoint: string | undefined;
   /** `service.name` of the spans (OTEL_SERVICE_NAME). */
@@ -194,6 +202,10 @@ export const CONFIG_VARIABLES = [
   'METRICS_HOST',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_SERVICE_NAME',
+  'OPRETAIL_DIRECTORY_PAGE_SIZE',
+  'OPRETAIL_DIRECTORY_MAX_PAGES',
+  'OPRETAIL_DIRECTORY_OPEN_STATUSES',
+  'CACHE_DIRECTORY_TTL_S',
 ] as const;
 
 export const GRAPHIQL_MODES = ['inline', 'cdn', 'off'] as const;
@@ -326,6 +338,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     }
     if (!valid) problems.push(`GATEWAY_CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com (got "${origin}")`);
   }
+  const directoryOpenStatuses = (read('OPRETAIL_DIRECTORY_OPEN_STATUSES') ?? '1')
+    .split(',')
+    .map((status) => status.trim())
+    .filter((status) => status !== '');
+  if (directoryOpenStatuses.length === 0) problems.push('OPRETAIL_DIRECTORY_OPEN_STATUSES must list at least one openStatus value, e.g. 1');
   const unknownVariables = Object.keys(env)
     .filter((name) => /^(GATEWAY|OPRETAIL|CACHE)_/.test(name) && !(CONFIG_VARIABLES as readonly string[]).includes(name))
     .sort();
@@ -383,6 +400,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     metricsHost: read('METRICS_HOST') ?? '127.0.0.1',
     otelEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:4318'),
     otelServiceName: read('OTEL_SERVICE_NAME') ?? 'passenger-flow-gateway',
+    directoryPageSize: integer('OPRETAIL_DIRECTORY_PAGE_SIZE', 100, 1, 100),
+    directoryMaxPages: integer('OPRETAIL_DIRECTORY_MAX_PAGES', 50, 1, 10_000),
+    directoryOpenStatuses,
+    cacheDirectoryTtlS: integer('CACHE_DIRECTORY_TTL_S', 3600, 1, 30 * 86_400),
   };
   if (config.headersTimeoutMs > config.clientTimeoutMs) {
     problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_CLIENT_TIMEOUT_MS');

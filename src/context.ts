@@ -1,6 +1,8 @@
+import type { AnswerSource } from './cache/answer-cache.js';
 import type { GatewayConfig } from './config.js';
 import { effectiveMaxUpstreamCalls, mayReadStore } from './security/api-keys.js';
 import type { Caller } from './security/request-gate.js';
+import type { RequestDirectory, StoreDirectory } from './upstream/directory-loader.js';
 import { createPassengerIndicatorLoader, type LoaderOptions, type PassengerIndicatorLoader, type RequestCache } from './upstream/loaders.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 import { createRequestScope, type UpstreamRequestScope } from './upstream/request-scope.js';
@@ -24,6 +26,8 @@ export interface GatewayContext {
   maxUpstreamCalls: number;
   upstream: UpstreamRequestScope;
   passengerIndicators: PassengerIndicatorLoader;
+  /** The store directory (names, addresses…): fetched or read from the cache at most once per request. */
+  storeDirectory: RequestDirectory;
   limits: InputLimits;
   /** Fields answered from the cache because the vendor failed: reported in `extensions.stale`. */
   stale: StaleField[];
@@ -49,7 +53,15 @@ export interface ContextDeps {
   instrumentBatch?: LoaderOptions['instrumentBatch'];
   /** Null: GATEWAY_CACHE=off. */
   cache?: SharedCache | null;
+  /** The process's store directory; absent: the directory fields fail (a wiring error, masked). */
+  storeDirectory?: StoreDirectory | null;
 }
+
+/** Stands in when no directory was wired: every directory field fails as an unexpected (masked) error. */
+const NO_DIRECTORY: RequestDirectory = {
+  get: () => Promise.reject(new Error('no store directory was given to the gateway')),
+  isOpen: () => null,
+};
 
 export interface RequestFacts {
   signal?: AbortSignal;
@@ -74,6 +86,10 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
     maxUpstreamCalls,
     signal,
   });
+  const bypass = Boolean(request.noCache && key?.cacheBypass);
+  const countHit = (source: AnswerSource) => {
+    if (source === 'hit' || source === 'stale') context.counters.cacheHits++;
+  };
   const context: GatewayContext = {
     caller,
     mayReadStore: key ? (storeId) => mayReadStore(key, storeId) : () => true,
@@ -82,12 +98,13 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
     passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, {
       disableLoader: config.disableLoader,
       // Only a key allowed to (an operator's) may make the gateway refetch what it has.
-      cache: deps.cache ? { ...deps.cache, bypass: Boolean(request.noCache && key?.cacheBypass) } : null,
+      cache: deps.cache ? { ...deps.cache, bypass } : null,
       ...(deps.instrumentBatch ? { instrumentBatch: deps.instrumentBatch } : {}),
-      onAnswer: (source) => {
-        if (source === 'hit' || source === 'stale') context.counters.cacheHits++;
-      },
+      onAnswer: countHit,
     }),
+    storeDirectory: deps.storeDirectory
+      ? deps.storeDirectory.forRequest(upstream, { bypass, onAnswer: countHit, onStale: (path, ageSeconds) => context.stale.push({ path, ageSeconds }) })
+      : NO_DIRECTORY,
     limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds },
     stale: [],
     counters: { cacheHits: 0 },

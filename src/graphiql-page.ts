@@ -93,6 +93,26 @@ query DailySeries($store: ID!, $from: LocalDate!, $to: LocalDate!) {
 `,
     variables: `{ "store": "174679", "from": "2026-05-04", "to": "2026-05-10" }`,
   },
+  {
+    query: `# The store directory: every store this key may read, ordered by id, with
+# its name, region, address, position and whether it is open (the vendor's
+# getDepartments, every page fetched once and cached for CACHE_DIRECTORY_TTL_S).
+# In demo mode the emulator's tenant lists 64 stores, 174679 to 174742.
+query StoreDirectory {
+  storeDirectory {
+    id
+    name
+    region
+    address
+    location {
+      latitude
+      longitude
+    }
+    isOpen
+  }
+}
+`,
+  },
 ];
 
 /** One encoding of the page, ready to send. */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { clientKnobs, ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createCaching, upstreamAccount } from './caching.js';
+import { createGatewayDirectory } from './directory.js';
 import { EnvFileError, loadEnvFile } from './env-file.js';
 import { createLogger, type Logger } from './logger.js';
 import { createHealthHandler } from './observability/health.js';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     apiKeys,
     trustedDocuments,
     cache: caching.cache,
+    storeDirectory: createGatewayDirectory(client, config, caching.cache),
     ...(metrics ? { onAnswered: (record, _status, seconds) => metrics.graphqlRequest(record.operation, record.errorCodes[0] ?? 'SUCCESS', seconds) } : {}),
     ...(tracing ? { plugins: [tracing.yogaPlugin()] } : {}),
     ...(metrics || tracing

@@ -19,6 +19,7 @@ import { useCostLimit } from './security/cost-limit.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { callerOf, useRequestGate } from './security/request-gate.js';
 import type { TrustedDocuments } from './security/trusted-documents.js';
+import type { StoreDirectory } from './upstream/directory-loader.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 
 /** The configuration the GraphQL server reads (a validated `GatewayConfig` has all of it). */
@@ -33,6 +34,8 @@ export interface GatewayYogaOptions {
   config: YogaConfig;
   /** The answer cache shared by all requests; null or absent: every request asks the vendor. */
   cache?: SharedCache | null;
+  /** The store directory shared by all requests (`createStoreDirectory`); absent: its fields fail. */
+  storeDirectory?: StoreDirectory | null;
   logger?: Logger;
   /** Client keys (GATEWAY_API_KEYS_FILE); without them the gateway is open, which the config allows only in demo mode or with GATEWAY_ALLOW_ANONYMOUS. */
   apiKeys?: ApiKeyRegistry | null;
@@ -174,7 +177,10 @@ function createOneYoga(options: GatewayYogaOptions, inlineTrace: boolean): Gatew
       ...(config.production ? [blockFieldSuggestionsPlugin({ mask: '' })] : []),
       useScalarInputErrors(),
       useStaleReport(),
-      useCostLimit<GatewayContext>({ rules: { maxDailyDays: config.maxDailyDays }, limitOf: (context) => context.maxUpstreamCalls }),
+      useCostLimit<GatewayContext>({
+        rules: { maxDailyDays: config.maxDailyDays, ...(options.storeDirectory ? { directory: options.storeDirectory.costHints } : {}) },
+        limitOf: (context) => context.maxUpstreamCalls,
+      }),
       // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`
       // (outside production anyone may ask; in production only a key with `"traces": true`). Errors in a
       // trace get the same public face as in the response, so nothing masked leaks through it.

@@ -16,6 +16,8 @@ export interface EmulatorCall {
   startTime: string | null;
   endTime: string | null;
   isOnBusinessTime: string | null;
+  /** getDepartments' `pageNumber`, as sent. */
+  pageNumber: string | null;
   /** `stat.code` answered; null for transport faults and for 404/405. */
   code: number | null;
   codename: string | null;
@@ -61,6 +63,7 @@ export function createCallLog(limit: number = Infinity): CallLog {
         startTime: null,
         endTime: null,
         isOnBusinessTime: null,
+        pageNumber: null,
         code: null,
         codename: null,
         fault: null,

@@ -4,3 +4,5 @@ export type { Emulator } from './emulator.js';
 export type { Fault } from './faults.js';
 export { computePassengerIndicator, storeProfile } from './passenger-data.js';
 export { MOBILE_LOGIN_METHOD } from './mobile-login-method.js';
+export { DEPARTMENTS_METHOD } from './departments-method.js';
+export { EMULATOR_DIRECTORY } from './store-directory-data.js';

@@ -63,6 +63,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     call.startTime = params.get('startTime') ?? null;
     call.endTime = params.get('endTime') ?? null;
     call.isOnBusinessTime = params.get('isOnBusinessTime') ?? null;
+    call.pageNumber = params.get('pageNumber') ?? null;
 
     const checked = checkPublicParams(params, { keys, registeredMethods, now: now(), timestampWindowSeconds, replay });
     if (!checked.ok) return rejected(checked);

@@ -58,7 +58,7 @@ function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
 }
 
 /** A store outside the caller key's allow-list: its figures are null with FORBIDDEN, and nothing is fetched. */
-function checkAccess(store: StoreShape, context: GatewayContext): void {
+export function checkAccess(store: StoreShape, context: GatewayContext): void {
   if (!context.mayReadStore(store.id)) throw forbidden(`This client key may not read store ${store.id}.`);
 }
 

@@ -10,6 +10,8 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
     LocalDate: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
+    Latitude: { Input: number; Output: number };
+    Longitude: { Input: number; Output: number };
   };
 }>({
   plugins: [DirectivePlugin, FederationPlugin],

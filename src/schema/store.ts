@@ -22,7 +22,9 @@ const windowArgs = builder.args((t) => ({
 }));
 
 StoreRef.implement({
-  description: 'A store (门店) on the opretail platform. Selecting a store costs nothing; each indicator window costs one upstream call per request.',
+  description:
+    'A store (门店) on the opretail platform. Selecting a store costs nothing; each indicator window costs one upstream call per request; ' +
+    'the directory fields (name, address, region, location, isOpen) cost the directory’s pages once per request, none while it is cached.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'The opretail store id (vendor `depId`): a 1–11 digit positive integer.' }),
     passengerIndicator: t.field({

@@ -15,6 +15,18 @@ export interface CostRules {
    * call. Pass `maxDailyDays` of the config (`OPRETAIL_MAX_DAILY_DAYS`).
    */
   maxDailyDays: number;
+  /**
+   * What the store directory would cost this request (`createStoreDirectory(…).costHints`): its pages once per
+   * request however many fields need it (0 while a fresh copy is known), and how many stores `storeDirectory`
+   * lists. Absent: directory fields cost nothing.
+   */
+  directory?: DirectoryCostHints;
+}
+
+/** What the process knows about the store directory (the last fetch), or conservative bounds before one. */
+export interface DirectoryCostHints {
+  calls(): number;
+  stores(): number;
 }
 
 export interface EstimateOptions {
@@ -49,12 +61,23 @@ const STORE_FIELD_COSTS: ReadonlyMap<string, StoreFieldCost> = new Map<string, S
   ['dailyPassengerIndicators', (field, env) => dailyWindowCost(field, env)],
 ]);
 
+/**
+ * The `Store` fields answered from the store directory: they need the directory, whose pages are counted once per
+ * request however many stores and fields ask for it.
+ */
+const DIRECTORY_STORE_FIELDS: ReadonlySet<string> = new Set(['name', 'address', 'region', 'location', 'isOpen']);
+
+/** The root field that lists the directory (it needs the directory too, whatever it selects). */
+const DIRECTORY_ROOT_FIELD = 'storeDirectory';
+
 /** The root fields that return stores, and how many. Other root fields (`__typename`, `_service`) cost 0. */
 const ROOT_FIELD_STORES: ReadonlyMap<string, RootFieldStores> = new Map<string, RootFieldStores>([
   ['store', () => 1],
   ['stores', (field, env) => listLength(argument(field, 'ids'), env)],
   // One store per representation; one of another __typename costs nothing, counting it keeps the bound simple.
   ['_entities', (field, env) => listLength(argument(field, 'representations'), env)],
+  // Every store the directory holds (an allow-listed key sees fewer: the bound stays simple).
+  [DIRECTORY_ROOT_FIELD, (_field, env) => env.rules.directory?.stores() ?? 0],
 ]);
 
 /** Upper bound of upstream calls the selected operation can cause. Call it after the document validated. */
@@ -71,7 +94,9 @@ export function estimateUpstreamCalls(document: DocumentNode, options: EstimateO
   }
   const variables = isRecord(options.variables) ? options.variables : {};
   const env: Environment = { variables, defaults, rules: options.rules };
-  return new CostCalculator(fragments, env).operationCost(operation.selectionSet);
+  const calculator = new CostCalculator(fragments, env);
+  const cost = calculator.operationCost(operation.selectionSet);
+  return calculator.needsDirectory && options.rules.directory ? add(cost, options.rules.directory.calls()) : cost;
 }
 
 function selectOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
@@ -98,6 +123,8 @@ const fragmentKey = (context: Context, name: string): string => `${context}:${na
 class CostCalculator {
   /** Cost of a named fragment in a context; memoized, so a fragment spread 2^30 times is computed once. */
   private readonly memo = new Map<string, number>();
+  /** Some selected field needs the store directory (counted once, by the caller). */
+  needsDirectory = false;
 
   constructor(
     private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
@@ -122,9 +149,11 @@ class CostCalculator {
         } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
           cost.spreads.push({ key: fragmentKey(item.context, selection.name.value), weight: item.weight });
         } else if (item.context === 'store') {
+          if (DIRECTORY_STORE_FIELDS.has(selection.name.value)) this.needsDirectory = true;
           const fieldCost = STORE_FIELD_COSTS.get(selection.name.value);
           if (fieldCost !== undefined) cost.constant = add(cost.constant, multiply(item.weight, fieldCost(selection, this.env)));
         } else {
+          if (selection.name.value === DIRECTORY_ROOT_FIELD) this.needsDirectory = true;
           const stores = ROOT_FIELD_STORES.get(selection.name.value)?.(selection, this.env) ?? 0;
           if (stores > 0 && selection.selectionSet !== undefined) {
             pending.push({ context: 'store', selectionSet: selection.selectionSet, weight: multiply(item.weight, stores) });

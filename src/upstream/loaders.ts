@@ -49,6 +49,11 @@ export interface LoaderOptions {
   instrumentBatch?: <T>(size: number, run: () => Promise<T>) => Promise<T>;
 }
 
+/** A failure a stale cache entry may answer for: the vendor failing or unreachable (not a cancelled request). */
+export function isStaleable(error: unknown): boolean {
+  return error instanceof GatewayError && error.retryable && !(error instanceof UpstreamCancelledError);
+}
+
 /** The key the vendor's answer depends on: the de-duplication identity. */
 export function passengerIndicatorKey(query: PassengerIndicatorQuery): string {
   return `${query.depId}|${query.startTime}|${query.endTime}|${query.businessHoursOnly ? 1 : 0}`;
@@ -86,7 +91,7 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
           key: keyOf(query),
           lifetime: cache.lifetimeOf(query.endTime),
           bypass: cache.bypass,
-          staleable: (error) => error instanceof GatewayError && error.retryable && !(error instanceof UpstreamCancelledError),
+          staleable: isStaleable,
           ...(scope.signal ? { signal: scope.signal } : {}),
         },
         () => send(query),

@@ -6,7 +6,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLObjectType, parse, validate, type GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { DEPARTMENTS_METHOD, EMULATOR_DIRECTORY, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { postGraphQL, startProcess, stopAll } from './processes.js';
 
 /**
@@ -20,14 +20,16 @@ const STORES_SDL = /* GraphQL */ `
 
   type Store @key(fields: "id") {
     id: ID!
-    name: String
+    manager: String
   }
 
   type Query {
     topStores: [Store!]!
   }
 `;
-const STORE_NAMES: Record<string, string> = { '174679': 'Nanjing Road', '174680': 'Xujiahui', '174681': 'Lujiazui' };
+const STORE_MANAGERS: Record<string, string> = { '174679': 'Wang Fang', '174680': 'Li Na', '174681': 'Zhang Wei' };
+/** Names come from this subgraph's store directory (the emulator's getDepartments). */
+const directoryName = (id: string) => EMULATOR_DIRECTORY.find((store) => String(store.id) === id)!.name;
 /** topStores repeats one store: the router must still cause one upstream call per distinct store. */
 const TOP_STORES = ['174679', '174680', '174681', '174679'];
 const SECRET = 'apollo-gateway-secret';
@@ -106,7 +108,7 @@ beforeAll(async () => {
     resolvers: {
       Query: { topStores: () => TOP_STORES.map((id) => ({ id })) },
       Store: {
-        name: (store: { id: string }) => STORE_NAMES[store.id] ?? `Store ${store.id}`,
+        manager: (store: { id: string }) => STORE_MANAGERS[store.id] ?? 'nobody',
         __resolveReference: (store: { id: string }) => ({ id: store.id }),
       },
     },
@@ -168,17 +170,18 @@ describe('Apollo Gateway (IntrospectAndCompose) supergraph: stores subgraph + th
     expect(fieldType(apiSchema, 'Store', 'id')).toBe('ID!');
   });
 
-  it('merges names and indicators: one fetch per subgraph, upstream calls = distinct stores', async () => {
+  it('merges managers, directory names and indicators: one fetch per subgraph, upstream calls = distinct stores + 1 directory call', async () => {
     emulator.resetCalls();
     subgraphRequests.clear();
     const result = await route(`{
-      topStores { id name passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow inShopRate } }
+      topStores { id manager name passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow inShopRate } }
     }`);
     expect(result.errors).toBeUndefined();
-    const top = result.data!.topStores as Array<{ id: string; name: string; passengerIndicator: { inflow: number; inShopRate: number } }>;
-    expect(top.map((s) => [s.id, s.name])).toEqual(TOP_STORES.map((id) => [id, STORE_NAMES[id]]));
+    const top = result.data!.topStores as Array<{ id: string; manager: string; name: string; passengerIndicator: { inflow: number; inShopRate: number } }>;
+    expect(top.map((s) => [s.id, s.manager, s.name])).toEqual(TOP_STORES.map((id) => [id, STORE_MANAGERS[id], directoryName(id)]));
     expect(Object.fromEntries(subgraphRequests)).toEqual({ stores: 1, 'passenger-flow': 1 });
-    expect(emulator.callCount()).toBe(3);
+    expect(emulator.callCount({ method: DEPARTMENTS_METHOD })).toBe(1);
+    expect(emulator.callCount()).toBe(4);
 
     // The same figures the subgraph answers directly.
     const direct = await postGraphQL(subgraphUrl, `{ stores(ids: ${JSON.stringify(TOP_STORES)}) { passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow inShopRate } } }`);
@@ -189,12 +192,12 @@ describe('Apollo Gateway (IntrospectAndCompose) supergraph: stores subgraph + th
     emulator.resetCalls();
     // The router knows LocalDate only as a custom scalar, so the subgraph is the one to reject 2026-02-30.
     const result = await route(
-      `query Window($d: LocalDate!) { topStores { name passengerIndicator(from: $d, to: $d) { inflow } } }`,
+      `query Window($d: LocalDate!) { topStores { manager passengerIndicator(from: $d, to: $d) { inflow } } }`,
       { d: '2026-02-30' },
     );
     expect(result.errors?.map((error) => [error.extensions?.code, error.extensions?.serviceName])).toEqual([['BAD_USER_INPUT', 'passenger-flow']]);
-    const top = result.data!.topStores as Array<{ name: string; passengerIndicator: unknown }>;
-    expect(top.map((s) => [s.name, s.passengerIndicator])).toEqual(TOP_STORES.map((id) => [STORE_NAMES[id], null]));
+    const top = result.data!.topStores as Array<{ manager: string; passengerIndicator: unknown }>;
+    expect(top.map((s) => [s.manager, s.passengerIndicator])).toEqual(TOP_STORES.map((id) => [STORE_MANAGERS[id], null]));
     expect(emulator.callCount()).toBe(0);
   });
 });

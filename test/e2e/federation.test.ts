@@ -7,15 +7,16 @@ import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { DEPARTMENTS_METHOD, EMULATOR_DIRECTORY, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { freePort, postGraphQL, startProcess, stopAll } from './processes.js';
 
 /**
  * A real supergraph on loopback: this gateway as a subgraph (the built server, on an emulator), a small
- * "stores" subgraph owning `Store { id name }`, composed with @theguild/federation-composition and served by
- * Hive Gateway's own CLI.
+ * "stores" subgraph owning `Store { id manager }`, composed with @theguild/federation-composition and served by
+ * Hive Gateway's own CLI. Store names come from this gateway's directory (the emulator's getDepartments).
  */
-const STORE_NAMES: Record<string, string> = { '174679': 'Nanjing Road', '174680': 'Xujiahui', '174681': 'Lujiazui' };
+const STORE_MANAGERS: Record<string, string> = { '174679': 'Wang Fang', '174680': 'Li Na', '174681': 'Zhang Wei' };
+const directoryName = (id: string) => EMULATOR_DIRECTORY.find((store) => String(store.id) === id)!.name;
 /** topStores repeats one store: the router must still cause one upstream call per distinct store. */
 const TOP_STORES = ['174679', '174680', '174681', '174679'];
 const SECRET = 'supergraph-secret';
@@ -47,7 +48,7 @@ beforeAll(async () => {
     resolvers: {
       Query: { topStores: () => TOP_STORES.map((id) => ({ id })) },
       Store: {
-        name: (store: { id: string }) => STORE_NAMES[store.id] ?? `Store ${store.id}`,
+        manager: (store: { id: string }) => STORE_MANAGERS[store.id] ?? 'nobody',
         __resolveReference: (store: { id: string }) => ({ id: store.id }),
       },
     },
@@ -88,15 +89,18 @@ describe('Hive Gateway supergraph: stores subgraph + this subgraph', () => {
     expect(subgraphSdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.6"');
   });
 
-  it('merges names and indicators; upstream calls = distinct stores', async () => {
+  it('merges managers with names (from the directory) and indicators; upstream calls = distinct stores + 1 directory call', async () => {
     emulator.resetCalls();
     const body = await postGraphQL(gatewayUrl, `{
-      topStores { id name passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow inShopRate } }
+      topStores { id manager name region passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow inShopRate } }
     }`);
     expect(body.errors).toBeUndefined();
-    const top = body.data!.topStores as Array<{ id: string; name: string; passengerIndicator: { inflow: number; inShopRate: number } }>;
-    expect(top.map((s) => [s.id, s.name])).toEqual(TOP_STORES.map((id) => [id, STORE_NAMES[id]]));
-    expect(emulator.callCount()).toBe(3);
+    const top = body.data!.topStores as Array<{ id: string; manager: string; name: string; region: string; passengerIndicator: { inflow: number; inShopRate: number } }>;
+    expect(top.map((s) => [s.id, s.manager, s.name])).toEqual(TOP_STORES.map((id) => [id, STORE_MANAGERS[id], directoryName(id)]));
+    expect(top[0]!.name).toBe('上海万达广场店');
+    expect(top[0]!.region).toBe('华东区');
+    expect(emulator.callCount({ method: DEPARTMENTS_METHOD })).toBe(1);
+    expect(emulator.callCount()).toBe(4);
 
     // The same figures the subgraph answers directly.
     const direct = await postGraphQL(subgraphUrl, `{ stores(ids: ${JSON.stringify(TOP_STORES)}) { passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow inShopRate } } }`);
@@ -106,8 +110,8 @@ describe('Hive Gateway supergraph: stores subgraph + this subgraph', () => {
   it('passes a typed upstream error through the router', async () => {
     emulator.setFaults([{ kind: 'code', code: 3, depId: '174680' }]);
     try {
-      const body = await postGraphQL(gatewayUrl, `{ topStores { name passengerIndicator(from: "2026-05-09", to: "2026-05-09") { inflow } } }`);
-      const top = body.data!.topStores as Array<{ name: string; passengerIndicator: unknown }>;
+      const body = await postGraphQL(gatewayUrl, `{ topStores { manager passengerIndicator(from: "2026-05-09", to: "2026-05-09") { inflow } } }`);
+      const top = body.data!.topStores as Array<{ manager: string; passengerIndicator: unknown }>;
       expect(top[1]!.passengerIndicator).toBeNull();
       expect(top[0]!.passengerIndicator).not.toBeNull();
       expect(body.errors?.[0]?.extensions?.code).toBe('KEY_HAS_EXPIRED');

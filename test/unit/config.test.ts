@@ -69,7 +69,18 @@ describe('loadConfig', () => {
       metricsHost: '127.0.0.1',
       otelEndpoint: undefined,
       otelServiceName: 'passenger-flow-gateway',
+      directoryPageSize: 100,
+      directoryMaxPages: 50,
+      directoryOpenStatuses: ['1'],
+      cacheDirectoryTtlS: 3600,
     });
+  });
+
+  it('reads the store directory knobs; an empty open-status list is refused', () => {
+    const config = loadConfig({ OPRETAIL_DIRECTORY_PAGE_SIZE: '10', OPRETAIL_DIRECTORY_MAX_PAGES: '7', OPRETAIL_DIRECTORY_OPEN_STATUSES: ' 1, open ,营业', CACHE_DIRECTORY_TTL_S: '60' });
+    expect(config).toMatchObject({ directoryPageSize: 10, directoryMaxPages: 7, directoryOpenStatuses: ['1', 'open', '营业'], cacheDirectoryTtlS: 60 });
+    expect(configError({ OPRETAIL_DIRECTORY_PAGE_SIZE: '101' })).toContain('OPRETAIL_DIRECTORY_PAGE_SIZE must be an integer from 1 to 100');
+    expect(configError({ OPRETAIL_DIRECTORY_OPEN_STATUSES: ' , ' })).toContain('OPRETAIL_DIRECTORY_OPEN_STATUSES must list');
   });
 
   it('refuses upstream mode without client keys unless anonymous access is asked for, naming both variables', () => {
