@@ -15,9 +15,11 @@ import { GRAPHIQL_EXAMPLES, useGraphiQLPage } from './graphiql-page.js';
 import { useAccessLog, type AccessLogOptions } from './observability/access-log.js';
 import { corsPolicy, useSecurityHeaders } from './security/browser-safety.js';
 import { useCostLimit } from './security/cost-limit.js';
+import type { CostRules } from './security/query-cost.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { callerOf, useRequestGate } from './security/request-gate.js';
 import type { TrustedDocuments } from './security/trusted-documents.js';
+import type { HourlyFlowApi } from './upstream/hourly-flow.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 
 /** The configuration the GraphQL server reads (a validated `GatewayConfig` has all of it). */
@@ -29,6 +31,8 @@ export type YogaConfig = ContextConfig &
 
 export interface GatewayYogaOptions {
   passengerFlow: PassengerFlowApi;
+  /** The multi-store hourly method (`hourlyPassengerIndicators`). */
+  hourlyFlow?: HourlyFlowApi;
   config: YogaConfig;
   /** The answer cache shared by all requests; null or absent: every request asks the vendor. */
   cache?: SharedCache | null;
@@ -140,7 +144,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       ...(config.production ? [blockFieldSuggestionsPlugin({ mask: '' })] : []),
       useScalarInputErrors(),
       useStaleReport(),
-      useCostLimit<GatewayContext>({ rules: { maxDailyDays: config.maxDailyDays }, limitOf: (context) => context.maxUpstreamCalls }),
+      useCostLimit<GatewayContext>({ rules: costRules(config), limitOf: (context) => context.maxUpstreamCalls }),
       // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`
       // (outside production anyone may ask; in production only a key with `"traces": true`). Errors in a
       // trace get the same public face as in the response, so nothing masked leaks through it.
@@ -162,6 +166,11 @@ export function createGatewayYoga(options: GatewayYogaOptions): YogaServerInstan
       },
     },
   });
+}
+
+/** What the cost estimate needs from the config; without the loader every store of an hourly batch is its own call. */
+function costRules(config: YogaConfig): CostRules {
+  return { maxDailyDays: config.maxDailyDays, maxHourlyDays: config.maxHourlyDays, hourlyBatchSize: config.disableLoader ? 1 : config.hourlyBatchSize };
 }
 
 /**

@@ -4,3 +4,5 @@ export type { Emulator } from './emulator.js';
 export type { Fault } from './faults.js';
 export { computePassengerIndicator, storeProfile } from './passenger-data.js';
 export { MOBILE_LOGIN_METHOD } from './mobile-login-method.js';
+export { computeHourlyIndicators } from './hourly-data.js';
+export { MANY_SHOPS_METHOD, MANY_SHOPS_METHOD_ALIAS } from './many-shops-method.js';

@@ -50,14 +50,14 @@ export function resolveStores(ids: readonly string[], context: GatewayContext): 
   return ids.map((id) => checkStoreId(id, 'ids'));
 }
 
-function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
+export function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
   if (args.from > args.to) throw badUserInput(`${field}: from (${args.from}) is after to (${args.to}).`, 'from');
   const days = daysInclusive(args.from, args.to);
   if (days > maxDays) throw badUserInput(`${field}: the window spans ${days} days; the limit is ${maxDays}.`, 'to');
 }
 
 /** A store outside the caller key's allow-list: its figures are null with FORBIDDEN, and nothing is fetched. */
-function checkAccess(store: StoreShape, context: GatewayContext): void {
+export function checkAccess(store: StoreShape, context: GatewayContext): void {
   if (!context.mayReadStore(store.id)) throw forbidden(`This client key may not read store ${store.id}.`);
 }
 

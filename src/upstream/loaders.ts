@@ -55,7 +55,7 @@ export function passengerIndicatorKey(query: PassengerIndicatorQuery): string {
 }
 
 /** The business parameters as one cache-key segment (no `:`): `yyyyMMddHHmmss|yyyyMMddHHmmss|0/1`. */
-function windowSegment(query: PassengerIndicatorQuery): string {
+export function windowSegment(query: Omit<PassengerIndicatorQuery, 'depId'>): string {
   const compact = (time: string) => time.replace(/\D/g, '');
   return `${compact(query.startTime)}|${compact(query.endTime)}|${query.businessHoursOnly ? 1 : 0}`;
 }

@@ -69,7 +69,18 @@ describe('loadConfig', () => {
       metricsHost: '127.0.0.1',
       otelEndpoint: undefined,
       otelServiceName: 'passenger-flow-gateway',
+      maxHourlyDays: 7,
+      hourlyBatchSize: 20,
+      hourlyMethod: 'open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData',
     });
+  });
+
+  it('takes the hourly knobs and refuses a method name that could not be a `_mt` or a cache-key segment', () => {
+    const config = loadConfig({ OPRETAIL_MAX_HOURLY_DAYS: '14', OPRETAIL_HOURLY_BATCH_SIZE: '50', OPRETAIL_HOURLY_METHOD: 'open.passengerflow.getManyShopsPassengerIndicatorData' });
+    expect([config.maxHourlyDays, config.hourlyBatchSize, config.hourlyMethod]).toEqual([14, 50, 'open.passengerflow.getManyShopsPassengerIndicatorData']);
+    expect(configError({ OPRETAIL_HOURLY_METHOD: 'open:evil' })).toContain('OPRETAIL_HOURLY_METHOD must be a method name');
+    expect(configError({ OPRETAIL_HOURLY_BATCH_SIZE: '0' })).toContain('OPRETAIL_HOURLY_BATCH_SIZE must be an integer from 1 to 100');
+    expect(configError({ OPRETAIL_MAX_HOURLY_DAYS: '32' })).toContain('OPRETAIL_MAX_HOURLY_DAYS must be an integer from 1 to 31');
   });
 
   it('refuses upstream mode without client keys unless anonymous access is asked for, naming both variables', () => {
