@@ -3,7 +3,7 @@ import type { AnswerRequest } from '../cache/answer-cache.js';
 import { cacheKey } from '../cache/cache-store.js';
 import { GatewayError, UpstreamCancelledError } from './errors.js';
 import type { HourlyEntry, HourlyFlowApi, HourlyWindow, StoreHours } from './hourly-flow.js';
-import { windowSegment, type LoaderOptions } from './loaders.js';
+import { settlingEach, windowSegment, type LoaderOptions } from './loaders.js';
 import type { UpstreamRequestScope } from './request-scope.js';
 
 /** One store's hours over one window. */
@@ -113,29 +113,21 @@ export function createHourlyIndicatorLoader(api: HourlyFlowApi | undefined, scop
     );
   };
 
-  const { instrumentBatch } = options;
-  // As the indicator loader: each key answers as soon as its own call does (DataLoader adopts a promise given as
-  // a value), and the batch (its span, its metric) lasts until every key has settled.
-  const batch = (queries: readonly HourlyQuery[]) =>
-    new Promise<LoadedHours[]>((handOver) => {
-      const run = () => {
-        const byWindow = new Map<string, number[]>();
-        queries.forEach((query, index) => {
-          const segment = windowSegment(query);
-          byWindow.set(segment, [...(byWindow.get(segment) ?? []), index]);
-        });
-        const answers: Array<Promise<LoadedHours>> = new Array<Promise<LoadedHours>>(queries.length);
-        for (const indexes of byWindow.values()) {
-          loadWindow(indexes.map((index) => queries[index]!)).forEach((answer, i) => {
-            answers[indexes[i]!] = answer;
-          });
-        }
-        handOver(answers as unknown as LoadedHours[]);
-        return Promise.allSettled(answers);
-      };
-      if (instrumentBatch) void instrumentBatch(queries.length, run);
-      else run();
+  // Stores of one window go together; each key still answers as soon as its own call does.
+  const batch = settlingEach((queries: readonly HourlyQuery[]) => {
+    const byWindow = new Map<string, number[]>();
+    queries.forEach((query, index) => {
+      const segment = windowSegment(query);
+      byWindow.set(segment, [...(byWindow.get(segment) ?? []), index]);
     });
+    const answers = new Array<Promise<LoadedHours>>(queries.length);
+    for (const indexes of byWindow.values()) {
+      loadWindow(indexes.map((index) => queries[index]!)).forEach((answer, i) => {
+        answers[indexes[i]!] = answer;
+      });
+    }
+    return answers;
+  }, options.instrumentBatch);
   const loader = new DataLoader<HourlyQuery, LoadedHours, string>(batch, { cacheKeyFn: queryKey });
   return {
     load: (query) => loader.load(query),

@@ -186,7 +186,18 @@ describe('hourlyPassengerIndicators: batching', () => {
     expect(store.d).toHaveLength(7 * 24);
   });
 
-  it('OPRETAIL_HOURLY_BATCH_SIZE and OPRETAIL_HOURLY_METHOD are honoured: 7 stores at 3 per call → 3 calls of the other name', async () => {
+  it('a batch call is ONE call of the request’s budget: 45 stores fit a limit of 3; a limit of 2 refuses them before any call', async () => {
+    const fits = await (await gateway({ env: { GATEWAY_MAX_UPSTREAM_CALLS: '3' } }))(...hoursOf(ids(45)));
+    expect(fits.errors).toBeUndefined();
+    expect(fits.extensions?.cost).toEqual({ estimated: 3, limit: 3 });
+    expect(emulator.callCount()).toBe(3);
+    emulator.resetCalls();
+    const refused = await (await gateway({ env: { GATEWAY_MAX_UPSTREAM_CALLS: '2' } }))(...hoursOf(ids(45)));
+    expect(refused.errors?.map((error) => error.extensions.code)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(emulator.callCount()).toBe(0);
+  });
+
+    it('OPRETAIL_HOURLY_BATCH_SIZE and OPRETAIL_HOURLY_METHOD are honoured: 7 stores at 3 per call → 3 calls of the other name', async () => {
     const gql = await gateway({ env: { OPRETAIL_HOURLY_BATCH_SIZE: '3', OPRETAIL_HOURLY_METHOD: MANY_SHOPS_METHOD_ALIAS } });
     const body = await gql(...hoursOf(ids(7)));
     expect(body.errors).toBeUndefined();
