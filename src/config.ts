@@ -131,6 +131,12 @@ export interface GatewayConfig {
   directoryOpenStatuses: string[];
   /** How long the fetched store directory is the answer for every request. */
   cacheDirectoryTtlS: number;
+  /** Longest `hourlyPassengerIndicators` window, in days (OPRETAIL_MAX_HOURLY_DAYS). */
+  maxHourlyDays: number;
+  /** Most stores in one call of the multi-store hourly method (OPRETAIL_HOURLY_BATCH_SIZE). */
+  hourlyBatchSize: number;
+  /** `_mt` of the multi-store hourly method (OPRETAIL_HOURLY_METHOD); deployments name it differently. */
+  hourlyMethod: string;
   /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); unset = no tracing, nothing of it loaded. */
   otelEndpoint: string | undefined;
   /** `service.name` of the spans (OTEL_SERVICE_NAME). */
@@ -206,6 +212,9 @@ export const CONFIG_VARIABLES = [
   'OPRETAIL_DIRECTORY_MAX_PAGES',
   'OPRETAIL_DIRECTORY_OPEN_STATUSES',
   'CACHE_DIRECTORY_TTL_S',
+  'OPRETAIL_MAX_HOURLY_DAYS',
+  'OPRETAIL_HOURLY_BATCH_SIZE',
+  'OPRETAIL_HOURLY_METHOD',
 ] as const;
 
 export const GRAPHIQL_MODES = ['inline', 'cdn', 'off'] as const;
@@ -404,7 +413,15 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     directoryMaxPages: integer('OPRETAIL_DIRECTORY_MAX_PAGES', 50, 1, 10_000),
     directoryOpenStatuses,
     cacheDirectoryTtlS: integer('CACHE_DIRECTORY_TTL_S', 3600, 1, 30 * 86_400),
+    // Hours of many stores in one call (issue 13).
+    maxHourlyDays: integer('OPRETAIL_MAX_HOURLY_DAYS', 7, 1, 31),
+    hourlyBatchSize: integer('OPRETAIL_HOURLY_BATCH_SIZE', 20, 1, 100),
+    hourlyMethod: read('OPRETAIL_HOURLY_METHOD') ?? 'open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData',
   };
+  // A method name travels in `_mt` and is a segment of cache keys: letters, digits, `.` and `_` only.
+  if (!/^[A-Za-z][A-Za-z0-9_.]*$/.test(config.hourlyMethod)) {
+    problems.push(`OPRETAIL_HOURLY_METHOD must be a method name such as open.passengerflow.getManyShopsPassengerIndicatorData (got "${config.hourlyMethod}")`);
+  }
   if (config.headersTimeoutMs > config.clientTimeoutMs) {
     problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_CLIENT_TIMEOUT_MS');
   }

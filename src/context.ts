@@ -3,15 +3,18 @@ import type { GatewayConfig } from './config.js';
 import { effectiveMaxUpstreamCalls, mayReadStore } from './security/api-keys.js';
 import type { Caller } from './security/request-gate.js';
 import type { RequestDirectory, StoreDirectory } from './upstream/directory-loader.js';
+import type { HourlyFlowApi } from './upstream/hourly-flow.js';
+import { createHourlyIndicatorLoader, type HourlyIndicatorLoader } from './upstream/hourly-loader.js';
 import { createPassengerIndicatorLoader, type LoaderOptions, type PassengerIndicatorLoader, type RequestCache } from './upstream/loaders.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 import { createRequestScope, type UpstreamRequestScope } from './upstream/request-scope.js';
 
 /** Input limits checked before any upstream call. */
-export type InputLimits = Pick<GatewayConfig, 'maxSpanDays' | 'maxDailyDays' | 'maxStoreIds'>;
+export type InputLimits = Pick<GatewayConfig, 'maxSpanDays' | 'maxDailyDays' | 'maxStoreIds' | 'maxHourlyDays'>;
 
 /** The configuration one request's context is made from. */
-export type ContextConfig = Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxUpstreamCalls' | 'requestTimeoutMs'> & InputLimits;
+export type ContextConfig = Pick<GatewayConfig, 'maxConcurrency' | 'disableLoader' | 'maxUpstreamCalls' | 'requestTimeoutMs' | 'hourlyBatchSize' | 'hourlyMethod'> &
+  InputLimits;
 
 /**
  * Per-request context: one upstream scope (bound, budget, signal) shared by fresh per-method loaders, so a
@@ -28,6 +31,8 @@ export interface GatewayContext {
   passengerIndicators: PassengerIndicatorLoader;
   /** The store directory (names, addresses…): fetched or read from the cache at most once per request. */
   storeDirectory: RequestDirectory;
+  /** Hours of many stores, batched into multi-store calls (shares the scope: a batch call is one call). */
+  hourlyIndicators: HourlyIndicatorLoader;
   limits: InputLimits;
   /** Fields answered from the cache because the vendor failed: reported in `extensions.stale`. */
   stale: StaleField[];
@@ -48,6 +53,8 @@ export type SharedCache = Omit<RequestCache, 'bypass'>;
 
 export interface ContextDeps {
   passengerFlow: PassengerFlowApi;
+  /** The multi-store hourly method; without it `hourlyPassengerIndicators` fails (tests that never ask for hours omit it). */
+  hourlyFlow?: HourlyFlowApi;
   config: ContextConfig;
   /** Wraps each loader batch (metrics, tracing). */
   instrumentBatch?: LoaderOptions['instrumentBatch'];
@@ -90,22 +97,24 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
   const countHit = (source: AnswerSource) => {
     if (source === 'hit' || source === 'stale') context.counters.cacheHits++;
   };
+  const loaderOptions: LoaderOptions = {
+    disableLoader: config.disableLoader,
+    // Only a key allowed to (an operator's) may make the gateway refetch what it has.
+    cache: deps.cache ? { ...deps.cache, bypass } : null,
+    ...(deps.instrumentBatch ? { instrumentBatch: deps.instrumentBatch } : {}),
+    onAnswer: countHit,
+  };
   const context: GatewayContext = {
     caller,
     mayReadStore: key ? (storeId) => mayReadStore(key, storeId) : () => true,
     maxUpstreamCalls,
     upstream,
-    passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, {
-      disableLoader: config.disableLoader,
-      // Only a key allowed to (an operator's) may make the gateway refetch what it has.
-      cache: deps.cache ? { ...deps.cache, bypass } : null,
-      ...(deps.instrumentBatch ? { instrumentBatch: deps.instrumentBatch } : {}),
-      onAnswer: countHit,
-    }),
+    passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, loaderOptions),
+    hourlyIndicators: createHourlyIndicatorLoader(deps.hourlyFlow, upstream, { ...loaderOptions, method: config.hourlyMethod, batchSize: config.hourlyBatchSize }),
     storeDirectory: deps.storeDirectory
       ? deps.storeDirectory.forRequest(upstream, { bypass, onAnswer: countHit, onStale: (path, ageSeconds) => context.stale.push({ path, ageSeconds }) })
       : NO_DIRECTORY,
-    limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds },
+    limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds, maxHourlyDays: config.maxHourlyDays },
     stale: [],
     counters: { cacheHits: 0 },
     finish: () => finished.abort(),

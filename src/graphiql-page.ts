@@ -113,6 +113,25 @@ query StoreDirectory {
 }
 `,
   },
+  {
+    query: `# An hourly heat-map: stores 174679, 174680 and 174681, every hour of the week
+# 2026-05-04 to 2026-05-10 (7 × 24 rows per store). The three stores share one
+# vendor call (up to 20 stores per call). Hours are de-duplicated per hour, so
+# they do not add up to a day's total.
+query HourlyHeatMap {
+  stores(ids: ["174679", "174680", "174681"]) {
+    id
+    name
+    hourlyPassengerIndicators(from: "2026-05-04", to: "2026-05-10") {
+      date
+      hour
+      inflow
+      inShopRate
+    }
+  }
+}
+`,
+  },
 ];
 
 /** One encoding of the page, ready to send. */

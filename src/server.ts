@@ -13,6 +13,7 @@ import { limitRequestBodies } from './security/body-limit.js';
 import { loadTrustedDocuments, TrustedDocumentsError, type TrustedDocuments } from './security/trusted-documents.js';
 import type { BreakerState } from './upstream/circuit-breaker.js';
 import { createOpretailClient, type OpretailClientConfig, type UpstreamAttemptEvent } from './upstream/client.js';
+import { createHourlyFlowApi } from './upstream/hourly-flow.js';
 import { createPassengerFlowApi } from './upstream/passenger-flow.js';
 import { createGatewayYoga, GRAPHIQL_PATH, GRAPHQL_PATH } from './yoga.js';
 
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   metrics?.trackInflight(() => client.inFlight);
   const yoga = createGatewayYoga({
     passengerFlow: createPassengerFlowApi(client),
+    hourlyFlow: createHourlyFlowApi(client),
     config,
     logger,
     apiKeys,

@@ -16,10 +16,12 @@ import { GRAPHIQL_EXAMPLES, useGraphiQLPage } from './graphiql-page.js';
 import { useAccessLog, type AccessLogOptions } from './observability/access-log.js';
 import { corsPolicy, useSecurityHeaders } from './security/browser-safety.js';
 import { useCostLimit } from './security/cost-limit.js';
+import type { CostRules } from './security/query-cost.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { callerOf, useRequestGate } from './security/request-gate.js';
 import type { TrustedDocuments } from './security/trusted-documents.js';
 import type { StoreDirectory } from './upstream/directory-loader.js';
+import type { HourlyFlowApi } from './upstream/hourly-flow.js';
 import type { PassengerFlowApi } from './upstream/passenger-flow.js';
 
 /** The configuration the GraphQL server reads (a validated `GatewayConfig` has all of it). */
@@ -31,6 +33,8 @@ export type YogaConfig = ContextConfig &
 
 export interface GatewayYogaOptions {
   passengerFlow: PassengerFlowApi;
+  /** The multi-store hourly method (`hourlyPassengerIndicators`). */
+  hourlyFlow?: HourlyFlowApi;
   config: YogaConfig;
   /** The answer cache shared by all requests; null or absent: every request asks the vendor. */
   cache?: SharedCache | null;
@@ -178,8 +182,12 @@ function createOneYoga(options: GatewayYogaOptions, inlineTrace: boolean): Gatew
       useScalarInputErrors(),
       useStaleReport(),
       useCostLimit<GatewayContext>({
-        rules: { maxDailyDays: config.maxDailyDays, ...(options.storeDirectory ? { directory: options.storeDirectory.costHints } : {}) },
+        rules: costRules(config, options.storeDirectory),
         limitOf: (context) => context.maxUpstreamCalls,
+        // Before this process has seen the store directory, its size is a bound (OPRETAIL_DIRECTORY_MAX_PAGES ×
+        // page size); a query over the limit on that guess fetches the directory (for this request's fields
+        // anyway, and cached for all) and is estimated again with the real size.
+        learn: (context) => learnDirectorySize(options.storeDirectory, context),
       }),
       // Federated tracing: `ftv1` inline traces when a router sends `apollo-federation-include-trace: ftv1`
       // (outside production anyone may ask; in production only a key with `"traces": true`). Errors in a
@@ -205,6 +213,28 @@ function createOneYoga(options: GatewayYogaOptions, inlineTrace: boolean): Gatew
       },
     },
   });
+}
+
+/** What the cost estimate needs from the config; without the loader every store of an hourly batch is its own call. */
+function costRules(config: YogaConfig, directory: StoreDirectory | null | undefined): CostRules {
+  return {
+    maxDailyDays: config.maxDailyDays,
+    maxHourlyDays: config.maxHourlyDays,
+    hourlyBatchSize: config.disableLoader ? 1 : config.hourlyBatchSize,
+    ...(directory ? { directory: directory.costHints } : {}),
+  };
+}
+
+/** Fetches the store directory for `context` when its size is not known yet; true when it now is. */
+async function learnDirectorySize(directory: StoreDirectory | null | undefined, context: GatewayContext): Promise<boolean> {
+  if (!directory || directory.costHints.known()) return false;
+  try {
+    await context.storeDirectory.get(() => ['storeDirectory']);
+    return directory.costHints.known();
+  } catch {
+    // The directory's fields will carry the fetch's error; the estimate keeps its bound.
+    return false;
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import { startBenchServers } from './bench-servers.js';
 import { evaluateChecks } from './checks.js';
 import { killAllChildrenNow, runToCompletion, type ChildServer } from './child-server.js';
 import { gitDescription, machineDescription } from './environment.js';
+import { HOURLY_UPSTREAM_CALLS, measureHourly } from './hourly.js';
 import { measureInterleaved, measureSequentialClient, type ScenarioFigures } from './measure.js';
 import { measureOutage, outageChecks, outageRatios } from './outage.js';
 import { progress } from './progress.js';
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
   for (const check of plan.smokeChecks) await smokeCheck(check);
   const rows: ScenarioFigures[] = [];
   for (const group of plan.loadGroups) rows.push(...(await measureInterleaved(upstream, options, group.scenarios, group.rounds)));
+  rows.push(...(await measureHourly(upstream, options, started)));
   rows.push(await measureSequentialClient(upstream, key, plan.sequential));
   const outage = await measureOutage(options, key, (started) => {
     if (started.emulator) outageEmulator = started.emulator;
@@ -93,7 +95,7 @@ async function main(): Promise<number> {
   rows.push(outage);
 
   const ratios = { ...computeRatios(rows, options), ...outageRatios(outage) };
-  const checks = [...evaluateChecks(rows, plan.upstreamCalls), ...outageChecks(outage)];
+  const checks = [...evaluateChecks(rows, [...plan.upstreamCalls, ...HOURLY_UPSTREAM_CALLS]), ...outageChecks(outage)];
   const ok = checks.every((check) => check.ok);
   const totalS = (Date.now() - startedAt) / 1000;
   const report = {

@@ -36,6 +36,14 @@ export interface AnswerCache {
   readonly backend: CacheStore['backend'] | 'off';
   fetch<T>(request: AnswerRequest, load: () => Promise<T>): Promise<Answer<T>>;
   /**
+   * Many keys that one upstream call can answer together (a multi-store method). Every key is looked up first;
+   * hits are answered from the cache, keys another caller is already fetching wait for that call, and all the
+   * other keys go to ONE `loadMany` (called at most once, and only when some key needs it), which returns a
+   * promise per key it was given. One promise per request, same order; each key keeps `fetch`'s semantics
+   * (coalescing, the Redis lock, stale-if-error, errors never stored).
+   */
+  fetchMany<T>(requests: readonly AnswerRequest[], loadMany: (keys: readonly string[]) => ReadonlyMap<string, Promise<T>>): Array<Promise<Answer<T>>>;
+  /**
    * A fresh answer, synchronously, when the backend can tell at once (memory); else undefined, and the caller
    * goes through `fetch`. Lets a warm dashboard resolve its fields without a promise per field.
    */
@@ -134,39 +142,78 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
     return undefined;
   }
 
+  /** A fresh entry is the answer (unless the request bypasses the cache); else undefined. */
+  function isFresh<T>(request: AnswerRequest, entry: CacheEntry | undefined): Promise<Answer<T>> | undefined {
+    if (!entry || request.bypass || entry.freshUntil <= now()) return undefined;
+    observe('hit');
+    return Promise.resolve({ value: entry.value as T, fetchedAt: entry.fetchedAt, source: 'hit' });
+  }
+
+  /** Another caller's call for the key is under way: its answer (if that caller goes away, a call of our own). */
+  function joinInFlight<T>(request: AnswerRequest, load: () => Promise<T>): Promise<Answer<T>> | undefined {
+    const pending = inFlight.get(request.key) as Promise<Answer<T>> | undefined;
+    if (!pending || request.bypass) return undefined;
+    return (async () => {
+      try {
+        const shared = await abortable(pending, request.signal);
+        observe('coalesced');
+        return { ...shared, source: shared.source === 'stale' ? 'stale' : 'coalesced' };
+      } catch (error) {
+        // The request that owned the call went away; this one has not: make its own call.
+        if (!options.isCancellation(error) || request.signal?.aborted) throw error;
+        return ownCall(request, load, await store!.get(request.key));
+      }
+    })();
+  }
+
+  /** This caller's own call for the key, which later callers join while it runs. */
+  async function ownCall<T>(request: AnswerRequest, load: () => Promise<T>, entry: CacheEntry | undefined): Promise<Answer<T>> {
+    const own = callOnce(request, load, entry);
+    inFlight.set(request.key, own);
+    try {
+      const answer = await own;
+      observe(answer.source);
+      return answer;
+    } catch (error) {
+      // A miss whose call failed (and had nothing stale to fall back on) is still a lookup.
+      observe('miss');
+      throw error;
+    } finally {
+      if (inFlight.get(request.key) === own) inFlight.delete(request.key);
+    }
+  }
+
   return {
     backend: store?.backend ?? 'off',
     async fetch<T>(request: AnswerRequest, load: () => Promise<T>): Promise<Answer<T>> {
       if (!store) return { value: await load(), fetchedAt: now(), source: 'miss' };
       const entry = await store.get(request.key);
-      if (entry && !request.bypass && entry.freshUntil > now()) {
-        observe('hit');
-        return { value: entry.value as T, fetchedAt: entry.fetchedAt, source: 'hit' };
+      return (isFresh(request, entry) ?? joinInFlight<T>(request, load)) ?? ownCall(request, load, entry);
+    },
+    fetchMany<T>(requests: readonly AnswerRequest[], loadMany: (keys: readonly string[]) => ReadonlyMap<string, Promise<T>>): Array<Promise<Answer<T>>> {
+      const keys: string[] = [];
+      let loaded: ReadonlyMap<string, Promise<T>> | undefined;
+      // Called lazily, by the first key whose own call starts; by then `keys` holds every key that needs the vendor.
+      const loadOne = (key: string) => () => {
+        loaded ??= loadMany(keys);
+        return loaded.get(key) ?? Promise.reject(new Error(`loadMany gave no answer for a key it was given`));
+      };
+      if (!store) {
+        keys.push(...requests.map((request) => request.key));
+        return requests.map(async (request) => ({ value: await loadOne(request.key)(), fetchedAt: now(), source: 'miss' as const }));
       }
-      const pending = inFlight.get(request.key) as Promise<Answer<T>> | undefined;
-      if (pending && !request.bypass) {
-        try {
-          const shared = await abortable(pending, request.signal);
-          observe('coalesced');
-          return { ...shared, source: shared.source === 'stale' ? 'stale' : 'coalesced' };
-        } catch (error) {
-          // The request that owned the call went away; this one has not: make its own call.
-          if (!options.isCancellation(error) || request.signal?.aborted) throw error;
-        }
-      }
-      const own = callOnce(request, load, entry);
-      inFlight.set(request.key, own);
-      try {
-        const answer = await own;
-        observe(answer.source);
-        return answer;
-      } catch (error) {
-        // A miss whose call failed (and had nothing stale to fall back on) is still a lookup.
-        observe('miss');
-        throw error;
-      } finally {
-        if (inFlight.get(request.key) === own) inFlight.delete(request.key);
-      }
+      const lookups = Promise.all(requests.map((request) => store.get(request.key)));
+      // Every key is classified synchronously once all lookups are in, so the one batch sees all the misses.
+      const classified = lookups.then((entries) =>
+        requests.map((request, index) => {
+          const entry = entries[index];
+          const decided = isFresh<T>(request, entry) ?? joinInFlight<T>(request, () => loadMany([request.key]).get(request.key)!);
+          if (decided) return decided;
+          keys.push(request.key);
+          return ownCall(request, loadOne(request.key), entry);
+        }),
+      );
+      return requests.map((_, index) => classified.then((answers) => answers[index]!));
     },
     peek<T>(key: string): Answer<T> | undefined {
       const entry = store?.peek?.(key);

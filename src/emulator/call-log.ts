@@ -13,6 +13,8 @@ export interface EmulatorCall {
   method: string | null;
   akey: string | null;
   depId: string | null;
+  /** The stores of a multi-store call's `id` (`S_<depId>,…`), in the order sent; null when it has none. */
+  storeIds: string[] | null;
   startTime: string | null;
   endTime: string | null;
   isOnBusinessTime: string | null;
@@ -60,6 +62,7 @@ export function createCallLog(limit: number = Infinity): CallLog {
         method: null,
         akey: null,
         depId: null,
+        storeIds: null,
         startTime: null,
         endTime: null,
         isOnBusinessTime: null,

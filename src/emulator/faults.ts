@@ -28,7 +28,7 @@ export type FaultKind =
   | { kind: 'data'; data: unknown };
 
 export type Fault = FaultKind & {
-  /** Only calls whose `depId` business parameter equals this. */
+  /** Only calls whose `depId` business parameter equals this, or whose multi-store `id` lists `S_<this>`. */
   depId?: string | number;
   /** Only calls with this `_mt`. */
   method?: string;
@@ -49,7 +49,7 @@ export type ResolvedFault = FaultKind & { codename?: string };
 
 export interface FaultInjector {
   /** The first matching fault that fires for this call (consuming one of its `times`), or `null`. */
-  pick(call: { method: string; depId: string | null }): ResolvedFault | null;
+  pick(call: { method: string; depId: string | null; storeIds?: readonly string[] | null }): ResolvedFault | null;
   /** Replaces the faults (their `times` counters start afresh); the PRNG keeps its sequence. */
   set(faults: readonly Fault[]): void;
 }
@@ -77,7 +77,7 @@ export function createFaultInjector(faults: readonly Fault[], seed: number): Fau
         const { fault } = entry;
         if (entry.remaining <= 0) continue;
         if (fault.method !== undefined && fault.method !== call.method) continue;
-        if (fault.depId !== undefined && String(fault.depId) !== call.depId) continue;
+        if (fault.depId !== undefined && String(fault.depId) !== call.depId && !call.storeIds?.includes(String(fault.depId))) continue;
         const rate = fault.rate ?? 1;
         // Draw only for partial rates, so adding an always-on fault does not shift a rated fault's sequence.
         if (rate < 1 && !(random() < rate)) continue;

@@ -6,3 +6,5 @@ export { computePassengerIndicator, storeProfile } from './passenger-data.js';
 export { MOBILE_LOGIN_METHOD } from './mobile-login-method.js';
 export { DEPARTMENTS_METHOD } from './departments-method.js';
 export { EMULATOR_DIRECTORY } from './store-directory-data.js';
+export { computeHourlyIndicators } from './hourly-data.js';
+export { MANY_SHOPS_METHOD, MANY_SHOPS_METHOD_ALIAS } from './many-shops-method.js';

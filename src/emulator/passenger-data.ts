@@ -222,13 +222,13 @@ export function hourSlotFigures(
   return { entering, passing, leaving, dressing };
 }
 
-const MINUTE_MS = 60 * 1000;
-const HOUR_MS = 60 * MINUTE_MS;
+export const MINUTE_MS = 60 * 1000;
+export const HOUR_MS = 60 * MINUTE_MS;
 
-type SlotFigures = ReturnType<typeof hourSlotFigures>;
+export type SlotFigures = ReturnType<typeof hourSlotFigures>;
 
 /** The part of an hour slot that has happened after `minutes` whole minutes (THE RULE's current slot). */
-function elapsedShare(full: SlotFigures, minutes: number): SlotFigures {
+export function elapsedShare(full: SlotFigures, minutes: number): SlotFigures {
   const share = (value: number): number => Math.floor((value * minutes) / 60);
   return { entering: share(full.entering), passing: share(full.passing), leaving: share(full.leaving), dressing: share(full.dressing) };
 }
@@ -239,7 +239,7 @@ function canonicalDepId(depId: string | number): string {
   return text;
 }
 
-function slotDate(wall: Date): string {
+export function slotDate(wall: Date): string {
   const y = String(wall.getUTCFullYear()).padStart(4, '0');
   const m = String(wall.getUTCMonth() + 1).padStart(2, '0');
   const d = String(wall.getUTCDate()).padStart(2, '0');

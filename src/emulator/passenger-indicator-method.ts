@@ -21,6 +21,15 @@ export function parsePassengerQuery(params: ReadonlyMap<string, string>): { ok: 
   const depId = params.get('depId') ?? '';
   if (depId === '') return { ok: false, message: 'depId is required.' };
   if (!DEP_ID_PATTERN.test(depId)) return { ok: false, message: 'depId must be a positive integer of 1-11 digits (no sign, spaces or leading zeros).' };
+  const window = parseWindowParams(params, MAX_WINDOW_DAYS);
+  return window.ok ? { ok: true, query: { depId, ...window.window } } : window;
+}
+
+/** `startTime`, `endTime` and `isOnBusinessTime`, as every passenger-flow method takes them (strictly). */
+export function parseWindowParams(
+  params: ReadonlyMap<string, string>,
+  maxDays: number,
+): { ok: true; window: { startTime: string; endTime: string; businessHoursOnly: boolean } } | { ok: false; message: string } {
   const startTime = params.get('startTime') ?? '';
   const endTime = params.get('endTime') ?? '';
   for (const [name, value] of [['startTime', startTime], ['endTime', endTime]] as const) {
@@ -32,12 +41,12 @@ export function parsePassengerQuery(params: ReadonlyMap<string, string>): { ok: 
   const start = parseBeijingDateTime(startTime) ?? 0;
   const end = parseBeijingDateTime(endTime) ?? 0;
   if (start > end) return { ok: false, message: 'startTime must not be after endTime.' };
-  if (end - start > MAX_WINDOW_DAYS * 24 * 60 * 60 * 1000) {
-    return { ok: false, message: `The window from startTime to endTime must not exceed ${MAX_WINDOW_DAYS} days.` };
+  if (end - start > maxDays * 24 * 60 * 60 * 1000) {
+    return { ok: false, message: `The window from startTime to endTime must not exceed ${maxDays} days.` };
   }
   const flag = params.get('isOnBusinessTime');
   if (flag !== undefined && flag !== '0' && flag !== '1') return { ok: false, message: 'isOnBusinessTime must be 0 or 1.' };
-  return { ok: true, query: { depId, startTime, endTime, businessHoursOnly: flag === '1' } };
+  return { ok: true, window: { startTime, endTime, businessHoursOnly: flag === '1' } };
 }
 
 /**
@@ -45,16 +54,21 @@ export function parsePassengerQuery(params: ReadonlyMap<string, string>): { ok: 
  * stores whose depId is a multiple of 3, so a client meets both shapes in one demo.
  */
 export function renderPassengerIndicator(
-  indicator: PassengerIndicator,
+  indicator: PassengerIndicator | Readonly<Record<string, number | string>>,
   depId: string,
   style: NumberStyle,
 ): Record<string, number | string> {
-  const asStrings = style === 'string' || (style === 'mixed' && Number(depId) % 3 === 0);
+  const asStrings = rendersAsStrings(depId, style);
   const rendered: Record<string, number | string> = {};
   for (const [name, value] of Object.entries(indicator)) {
     rendered[name] = typeof value === 'number' && asStrings ? String(value) : value;
   }
   return rendered;
+}
+
+/** Whether a store's numbers go out as numeric strings (see {@link renderPassengerIndicator}). */
+export function rendersAsStrings(depId: string, style: NumberStyle): boolean {
+  return style === 'string' || (style === 'mixed' && Number(depId) % 3 === 0);
 }
 
 export const passengerIndicatorMethod: BusinessMethod = {

@@ -6,6 +6,7 @@ import { checkPublicParams } from './check-public-params.js';
 import { decodeRequestParams, headerValue, splitTarget } from './decode-request.js';
 import { faultAnswer, type FaultInjector } from './faults.js';
 import type { EmulatorKey } from './keys.js';
+import { storeIdsOfIdParam } from './many-shops-method.js';
 import { REGISTERED_METHODS } from './methods.js';
 import { reject, type Rejection } from './rejection.js';
 import { createReplayGuard } from './replay-guard.js';
@@ -60,6 +61,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     call.method = params.get('_mt') ?? null;
     call.akey = params.get('_akey') ?? null;
     call.depId = params.get('depId') ?? null;
+    call.storeIds = storeIdsOfIdParam(params.get('id'));
     call.startTime = params.get('startTime') ?? null;
     call.endTime = params.get('endTime') ?? null;
     call.isOnBusinessTime = params.get('isOnBusinessTime') ?? null;
@@ -69,7 +71,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     if (!checked.ok) return rejected(checked);
 
     // After authentication on purpose: an injected fault only ever hits a well-signed call.
-    const fault = faults.pick({ method: checked.method, depId: call.depId });
+    const fault = faults.pick({ method: checked.method, depId: call.depId, storeIds: call.storeIds });
     if (fault !== null) {
       call.fault = fault.kind;
       return faultAnswer(fault);

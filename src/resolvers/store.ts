@@ -51,7 +51,7 @@ export function resolveStores(ids: readonly string[], context: GatewayContext): 
   return ids.map((id) => checkStoreId(id, 'ids'));
 }
 
-function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
+export function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
   if (args.from > args.to) throw badUserInput(`${field}: from (${args.from}) is after to (${args.to}).`, 'from');
   const days = daysInclusive(args.from, args.to);
   if (days > maxDays) throw badUserInput(`${field}: the window spans ${days} days; the limit is ${maxDays}.`, 'to');

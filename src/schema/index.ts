@@ -5,6 +5,7 @@ import './errors.js';
 import './passenger-indicator.js';
 import './store.js';
 import './store-directory.js';
+import './hourly-passenger-indicator.js';
 
 /** Federation v2 link: the version whose directives the subgraph SDL imports. */
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';

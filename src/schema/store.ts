@@ -11,7 +11,7 @@ import { PassengerIndicatorRef } from './passenger-indicator.js';
 
 export const StoreRef = builder.objectRef<StoreShape>('Store');
 
-const windowArgs = builder.args((t) => ({
+export const windowArgs = builder.args((t) => ({
   from: t.field({ type: 'LocalDate', required: true, description: 'First day, inclusive (store’s local calendar).' }),
   to: t.field({ type: 'LocalDate', required: true, description: 'Last day, inclusive.' }),
   businessHoursOnly: t.boolean({

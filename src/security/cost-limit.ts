@@ -12,6 +12,11 @@ export interface CostLimitOptions<Context> {
   rules: CostRules;
   /** The caller's limit: GATEWAY_MAX_UPSTREAM_CALLS, or the key's lower `maxUpstreamCalls`. */
   limitOf(context: Context): number;
+  /**
+   * Called once when an estimate is over the limit: a chance to learn what the rules had to guess (the store
+   * directory's size before this process has fetched it). Resolves true when the estimate should be made again.
+   */
+  learn?(context: Context): boolean | Promise<boolean>;
 }
 
 /**
@@ -21,13 +26,16 @@ export interface CostLimitOptions<Context> {
  */
 export function useCostLimit<Context extends object>(options: CostLimitOptions<Context>): Plugin<Context> {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       const limit = options.limitOf(args.contextValue);
-      const estimated = estimateUpstreamCalls(args.document, {
-        variables: (args.variableValues ?? null) as Record<string, unknown> | null,
-        operationName: args.operationName ?? null,
-        rules: options.rules,
-      });
+      const estimate = () =>
+        estimateUpstreamCalls(args.document, {
+          variables: (args.variableValues ?? null) as Record<string, unknown> | null,
+          operationName: args.operationName ?? null,
+          rules: options.rules,
+        });
+      let estimated = estimate();
+      if (estimated > limit && options.learn && (await options.learn(args.contextValue))) estimated = estimate();
       const cost: CostExtension = { estimated, limit };
       if (estimated > limit) {
         setResultAndStopExecution({

@@ -21,6 +21,13 @@ export interface CostRules {
    * lists. Absent: directory fields cost nothing.
    */
   directory?: DirectoryCostHints;
+  /** Longest `hourlyPassengerIndicators` window (`OPRETAIL_MAX_HOURLY_DAYS`): a longer one is refused before any call. */
+  maxHourlyDays: number;
+  /**
+   * Stores per multi-store hourly call (`OPRETAIL_HOURLY_BATCH_SIZE`; 1 when the loader is off): the stores of a
+   * request asking for the same hourly window cost ⌈stores / this⌉ calls together.
+   */
+  hourlyBatchSize: number;
 }
 
 /** What the process knows about the store directory (the last fetch), or conservative bounds before one. */
@@ -47,6 +54,11 @@ interface Environment {
 
 /** Upstream calls one occurrence of a `Store` field causes for one store. */
 type StoreFieldCost = (field: FieldNode, env: Environment) => number;
+/**
+ * A `Store` field fetched in multi-store batches: the batch it joins (same method and window), or undefined when
+ * the resolver refuses it before any call. Occurrences of one batch across the request cost ⌈n / batch size⌉.
+ */
+type StoreFieldBatch = (field: FieldNode, env: Environment) => string | undefined;
 /** Stores a root field resolves to (what its selection on `Store` is multiplied by). */
 type RootFieldStores = (field: FieldNode, env: Environment) => number;
 
@@ -69,6 +81,10 @@ const DIRECTORY_STORE_FIELDS: ReadonlySet<string> = new Set(['name', 'address', 
 
 /** The root field that lists the directory (it needs the directory too, whatever it selects). */
 const DIRECTORY_ROOT_FIELD = 'storeDirectory';
+/** The `Store` fields batched across stores. */
+const BATCHED_STORE_FIELDS: ReadonlyMap<string, StoreFieldBatch> = new Map<string, StoreFieldBatch>([
+  ['hourlyPassengerIndicators', (field, env) => hourlyBatch(field, env)],
+]);
 
 /** The root fields that return stores, and how many. Other root fields (`__typename`, `_service`) cost 0. */
 const ROOT_FIELD_STORES: ReadonlyMap<string, RootFieldStores> = new Map<string, RootFieldStores>([
@@ -113,16 +129,24 @@ type Context = 'query' | 'store';
  * A selection set's cost as a linear form: a constant plus weighted costs of the named fragments it spreads.
  * Weights carry the store multipliers of the root fields the spreads sit under.
  */
-interface LinearCost {
-  constant: number;
+interface LinearCost extends Tally {
   spreads: { key: string; weight: number }[];
+}
+
+/**
+ * Calls, plus store occurrences per batch (summed before they are divided into calls, at the very end). `batched`
+ * is null while there are none: most documents have no batched field and allocate nothing for them.
+ */
+interface Tally {
+  constant: number;
+  batched: Map<string, number> | null;
 }
 
 const fragmentKey = (context: Context, name: string): string => `${context}:${name}`;
 
 class CostCalculator {
   /** Cost of a named fragment in a context; memoized, so a fragment spread 2^30 times is computed once. */
-  private readonly memo = new Map<string, number>();
+  private readonly memo = new Map<string, Tally>();
   /** Some selected field needs the store directory (counted once, by the caller). */
   needsDirectory = false;
 
@@ -134,12 +158,15 @@ class CostCalculator {
   operationCost(selectionSet: SelectionSetNode): number {
     const cost = this.linearCost('query', selectionSet);
     for (const spread of cost.spreads) this.resolve(spread.key);
-    return this.evaluate(cost);
+    const tally = this.evaluate(cost);
+    let total = tally.constant;
+    for (const stores of tally.batched?.values() ?? []) total = add(total, Math.ceil(stores / this.env.rules.hourlyBatchSize));
+    return total;
   }
 
   /** Walks one selection set, inline fragments included, with an explicit stack: depth never meets the call stack. */
   private linearCost(context: Context, selectionSet: SelectionSetNode): LinearCost {
-    const cost: LinearCost = { constant: 0, spreads: [] };
+    const cost: LinearCost = { constant: 0, batched: null, spreads: [] };
     const pending: { context: Context; selectionSet: SelectionSetNode; weight: number }[] = [{ context, selectionSet, weight: 1 }];
     for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
       for (const selection of item.selectionSet.selections) {
@@ -152,6 +179,8 @@ class CostCalculator {
           if (DIRECTORY_STORE_FIELDS.has(selection.name.value)) this.needsDirectory = true;
           const fieldCost = STORE_FIELD_COSTS.get(selection.name.value);
           if (fieldCost !== undefined) cost.constant = add(cost.constant, multiply(item.weight, fieldCost(selection, this.env)));
+          const batch = BATCHED_STORE_FIELDS.get(selection.name.value)?.(selection, this.env);
+          if (batch !== undefined) addBatched((cost.batched ??= new Map()), batch, item.weight);
         } else {
           if (selection.name.value === DIRECTORY_ROOT_FIELD) this.needsDirectory = true;
           const stores = ROOT_FIELD_STORES.get(selection.name.value)?.(selection, this.env) ?? 0;
@@ -194,10 +223,15 @@ class CostCalculator {
   }
 
   /** The form's value once its spreads are resolved; a spread still unresolved (on a cycle) counts 0. */
-  private evaluate(cost: LinearCost): number {
-    let total = cost.constant;
+  private evaluate(cost: LinearCost): Tally {
+    const total: Tally = { constant: cost.constant, batched: cost.batched && new Map(cost.batched) };
     // graphql-js never expands a fragment inside itself, so a cyclic spread adds nothing.
-    for (const spread of cost.spreads) total = add(total, multiply(spread.weight, this.memo.get(spread.key) ?? 0));
+    for (const spread of cost.spreads) {
+      const fragment = this.memo.get(spread.key);
+      if (fragment === undefined) continue;
+      total.constant = add(total.constant, multiply(spread.weight, fragment.constant));
+      for (const [batch, stores] of fragment.batched ?? []) addBatched((total.batched ??= new Map()), batch, multiply(spread.weight, stores));
+    }
     return total;
   }
 
@@ -205,7 +239,7 @@ class CostCalculator {
     const separator = key.indexOf(':');
     const context = key.slice(0, separator) as Context;
     const fragment = this.fragments.get(key.slice(separator + 1));
-    return fragment === undefined ? { constant: 0, spreads: [] } : this.linearCost(context, fragment.selectionSet);
+    return fragment === undefined ? { constant: 0, batched: null, spreads: [] } : this.linearCost(context, fragment.selectionSet);
   }
 }
 
@@ -231,6 +265,21 @@ function dailyWindowCost(field: FieldNode, env: Environment): number {
   if (from === undefined || to === undefined || from > to) return 0;
   const days = daysInclusive(from, to);
   return days > env.rules.maxDailyDays ? env.rules.maxDailyDays : days;
+}
+
+/**
+ * One `hourlyPassengerIndicators` field: the batch of its window (`from|to|businessHoursOnly`, as the loader groups
+ * stores). Refused before any call (undefined): an unreadable date, `from` after `to`, more than `maxHourlyDays`
+ * days. An unreadable `businessHoursOnly` (a non-boolean the schema refuses) still gets a batch of its own: an
+ * upper bound.
+ */
+function hourlyBatch(field: FieldNode, env: Environment): string | undefined {
+  const from = readDate(argument(field, 'from'), env);
+  const to = readDate(argument(field, 'to'), env);
+  if (from === undefined || to === undefined || from > to || daysInclusive(from, to) > env.rules.maxHourlyDays) return undefined;
+  const flag = argument(field, 'businessHoursOnly');
+  const businessHoursOnly = flag === undefined ? false : readValue(flag, env);
+  return `${from}|${to}|${businessHoursOnly === true ? 1 : businessHoursOnly === false || businessHoursOnly === undefined ? 0 : '?'}`;
 }
 
 /** `yyyy-MM-dd` with a year from 0001 to 9999, as the LocalDate scalar accepts. */
@@ -288,6 +337,10 @@ function variableValue(name: string, env: Environment): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function addBatched(batched: Map<string, number>, batch: string, stores: number): void {
+  batched.set(batch, add(batched.get(batch) ?? 0, stores));
 }
 
 /** Saturating arithmetic on non-negative integers: a result above MAX_SAFE_INTEGER stays there. */

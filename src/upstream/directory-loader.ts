@@ -52,7 +52,7 @@ export interface RequestDirectoryOptions {
 export interface StoreDirectory {
   forRequest(scope: UpstreamRequestScope, options: RequestDirectoryOptions): RequestDirectory;
   /** For the cost estimate, before execution: what fetching the directory would cost, and its size. */
-  readonly costHints: { calls(): number; stores(): number };
+  readonly costHints: { calls(): number; stores(): number; known(): boolean };
 }
 
 /** What is cached: the whole directory, and the pages it took. */
@@ -92,6 +92,7 @@ export function createStoreDirectory(options: StoreDirectoryOptions): StoreDirec
     costHints: {
       calls: () => (cache && known && known.freshUntil > now() ? 0 : (known?.pages ?? maxPages)),
       stores: () => known?.stores ?? maxPages * pageSize,
+      known: () => known !== null,
     },
     forRequest(scope, requestOptions) {
       const { bypass, onAnswer, onStale } = requestOptions;

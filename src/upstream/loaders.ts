@@ -54,6 +54,24 @@ export function isStaleable(error: unknown): boolean {
   return error instanceof GatewayError && error.retryable && !(error instanceof UpstreamCancelledError);
 }
 
+/**
+ * A DataLoader batch function in which each key answers as soon as its own promise does: the batch hands
+ * DataLoader one promise per key (a promise as a value is adopted by the key's own promise), so a slow or hanging
+ * key never holds back the others. The batch itself (its span, its metric) lasts until every key has settled.
+ */
+export function settlingEach<K, V>(answersOf: (keys: readonly K[]) => Array<Promise<V>>, instrumentBatch: LoaderOptions['instrumentBatch']): (keys: readonly K[]) => Promise<V[]> {
+  return (keys) =>
+    new Promise<V[]>((handOver) => {
+      const run = () => {
+        const answers = answersOf(keys);
+        handOver(answers as unknown as V[]);
+        return Promise.allSettled(answers);
+      };
+      if (instrumentBatch) void instrumentBatch(keys.length, run);
+      else run();
+    });
+}
+
 /** The key the vendor's answer depends on: the de-duplication identity. */
 export function passengerIndicatorKey(query: PassengerIndicatorQuery): string {
   return `${query.depId}|${query.startTime}|${query.endTime}|${query.businessHoursOnly ? 1 : 0}`;
@@ -66,7 +84,7 @@ function compact(time: string): string {
 }
 
 /** The business parameters as one cache-key segment (no `:`): `yyyyMMddHHmmss|yyyyMMddHHmmss|0/1`. */
-function windowSegment(query: PassengerIndicatorQuery): string {
+export function windowSegment(query: Omit<PassengerIndicatorQuery, 'depId'>): string {
   return `${compact(query.startTime)}|${compact(query.endTime)}|${query.businessHoursOnly ? 1 : 0}`;
 }
 
@@ -104,20 +122,7 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
     options.onAnswer?.(answer.source);
     return { figures: answer.value, fetchedAt: answer.fetchedAt, stale: answer.source === 'stale' };
   };
-  const { instrumentBatch } = options;
-  // Each key answers as soon as its own call does: the batch hands DataLoader one promise per key (a promise
-  // as a value is adopted by the key's own promise), so a slow or hanging key never holds back the others.
-  // The batch itself (its span, its metric) lasts until every key has settled.
-  const batch = (queries: readonly PassengerIndicatorQuery[]) =>
-    new Promise<LoadedFigures[]>((handOver) => {
-      const run = () => {
-        const answers = queries.map((query) => fetchOne(query));
-        handOver(answers as unknown as LoadedFigures[]);
-        return Promise.allSettled(answers);
-      };
-      if (instrumentBatch) void instrumentBatch(queries.length, run);
-      else run();
-    });
+  const batch = settlingEach((queries: readonly PassengerIndicatorQuery[]) => queries.map((query) => fetchOne(query)), options.instrumentBatch);
   const loader = new DataLoader<PassengerIndicatorQuery, LoadedFigures, string>(batch, { cacheKeyFn: passengerIndicatorKey });
   // What this request already read from a warm cache: a key asked again (another alias, another widget) is one
   // map lookup, and answers the same as the first time, as the loader does for keys it loaded.

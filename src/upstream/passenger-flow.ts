@@ -97,24 +97,29 @@ export function parsePassengerIndicatorData(data: unknown, method: string = GET_
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
-function readNumber(
+/**
+ * A figure: a number or a numeric string; absent, null or empty is null (or a bad response when required).
+ * `where` names the object in messages (`data`, `data[2].dataList[5]`), never its content.
+ */
+export function readNumber(
   dto: Record<string, unknown>,
   field: string,
   required: boolean,
   integer: boolean,
   method: string,
+  where = 'data',
 ): number | null {
   const raw = dto[field];
   if (raw === undefined || raw === null || raw === '') {
-    if (required) throw new UpstreamBadResponseError(method, `data.${field} is missing`, 200);
+    if (required) throw new UpstreamBadResponseError(method, `${where}.${field} is missing`, 200);
     return null;
   }
   let value: number;
   if (typeof raw === 'number') value = raw;
   else if (typeof raw === 'string' && NUMERIC.test(raw.trim())) value = Number(raw.trim());
-  else throw new UpstreamBadResponseError(method, `data.${field} is not a number`, 200);
+  else throw new UpstreamBadResponseError(method, `${where}.${field} is not a number`, 200);
   if (!Number.isFinite(value) || value < 0 || (integer && !Number.isSafeInteger(value))) {
-    throw new UpstreamBadResponseError(method, `data.${field} is not a ${integer ? 'non-negative integer' : 'non-negative number'}`, 200);
+    throw new UpstreamBadResponseError(method, `${where}.${field} is not a ${integer ? 'non-negative integer' : 'non-negative number'}`, 200);
   }
   return value;
 }

@@ -299,6 +299,18 @@ describe('cost estimate', () => {
     expect(emulator.callCount({ method: GET_PASSENGER_INDICATOR_DATA })).toBe(64);
   });
 
+  it('a cold process: a query over the limit on the bound fetches the directory first and is estimated with its real size', async () => {
+    const gql = await gateway('memory');
+    const query = '{ storeDirectory { id passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow } } }';
+    const body = await gql(query);
+    expect(body.errors).toBeUndefined();
+    expect(costOf(body)).toBe(64);
+    expect((body.data!.storeDirectory as unknown[]).length).toBe(64);
+    // One directory fetch, shared by the estimate and the fields; one indicator call per store.
+    expect(directoryCalls()).toBe(1);
+    expect(emulator.callCount({ method: GET_PASSENGER_INDICATOR_DATA })).toBe(64);
+  });
+
   it('a directory larger than OPRETAIL_DIRECTORY_MAX_PAGES pages is refused as a bad response after 1 call', async () => {
     const gql = await gateway('memory', { OPRETAIL_DIRECTORY_PAGE_SIZE: '10', OPRETAIL_DIRECTORY_MAX_PAGES: '6' });
     const body = await gql('{ store(id: "174679") { name } }');

@@ -73,6 +73,9 @@ describe('loadConfig', () => {
       directoryMaxPages: 50,
       directoryOpenStatuses: ['1'],
       cacheDirectoryTtlS: 3600,
+      maxHourlyDays: 7,
+      hourlyBatchSize: 20,
+      hourlyMethod: 'open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData',
     });
   });
 
@@ -81,6 +84,14 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ directoryPageSize: 10, directoryMaxPages: 7, directoryOpenStatuses: ['1', 'open', '营业'], cacheDirectoryTtlS: 60 });
     expect(configError({ OPRETAIL_DIRECTORY_PAGE_SIZE: '101' })).toContain('OPRETAIL_DIRECTORY_PAGE_SIZE must be an integer from 1 to 100');
     expect(configError({ OPRETAIL_DIRECTORY_OPEN_STATUSES: ' , ' })).toContain('OPRETAIL_DIRECTORY_OPEN_STATUSES must list');
+  });
+
+  it('takes the hourly knobs and refuses a method name that could not be a `_mt` or a cache-key segment', () => {
+    const config = loadConfig({ OPRETAIL_MAX_HOURLY_DAYS: '14', OPRETAIL_HOURLY_BATCH_SIZE: '50', OPRETAIL_HOURLY_METHOD: 'open.passengerflow.getManyShopsPassengerIndicatorData' });
+    expect([config.maxHourlyDays, config.hourlyBatchSize, config.hourlyMethod]).toEqual([14, 50, 'open.passengerflow.getManyShopsPassengerIndicatorData']);
+    expect(configError({ OPRETAIL_HOURLY_METHOD: 'open:evil' })).toContain('OPRETAIL_HOURLY_METHOD must be a method name');
+    expect(configError({ OPRETAIL_HOURLY_BATCH_SIZE: '0' })).toContain('OPRETAIL_HOURLY_BATCH_SIZE must be an integer from 1 to 100');
+    expect(configError({ OPRETAIL_MAX_HOURLY_DAYS: '32' })).toContain('OPRETAIL_MAX_HOURLY_DAYS must be an integer from 1 to 31');
   });
 
   it('refuses upstream mode without client keys unless anonymous access is asked for, naming both variables', () => {

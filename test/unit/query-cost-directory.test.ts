@@ -5,7 +5,7 @@ import { estimateUpstreamCalls, type CostRules } from '../../src/security/query-
 /** The store directory in the cost estimate: its pages once per request, however many fields need it. */
 
 const WEEK = 'from: "2026-05-04", to: "2026-05-10"';
-const hints = (calls: number, stores: number): CostRules => ({ maxDailyDays: 93, directory: { calls: () => calls, stores: () => stores } });
+const hints = (calls: number, stores: number): CostRules => ({ maxDailyDays: 93, maxHourlyDays: 7, hourlyBatchSize: 20, directory: { calls: () => calls, stores: () => stores } });
 const cost = (query: string, rules: CostRules, variables?: Record<string, unknown>) => estimateUpstreamCalls(parse(query), { rules, variables: variables ?? null });
 
 describe('estimateUpstreamCalls: the store directory', () => {
@@ -34,6 +34,6 @@ describe('estimateUpstreamCalls: the store directory', () => {
   });
 
   it('without directory hints nothing of the directory is counted', () => {
-    expect(cost('{ store(id: "1") { name } storeDirectory { id } }', { maxDailyDays: 93 })).toBe(0);
+    expect(cost('{ store(id: "1") { name } storeDirectory { id } }', { maxDailyDays: 93, maxHourlyDays: 7, hourlyBatchSize: 20 })).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DASHBOARD_DISTINCT_CALLS, DASHBOARD_QUERY, dashboardVariables, ID_BLOCKS } from '../../scripts/bench/scenario-queries.js';
 import { estimateUpstreamCalls, type CostRules } from '../../src/security/query-cost.js';
 
-const rules: CostRules = { maxDailyDays: 93 };
+const rules: CostRules = { maxDailyDays: 93, maxHourlyDays: 7, hourlyBatchSize: 20 };
 
 function cost(query: string, variables?: Record<string, unknown> | null, operationName?: string | null, costRules: CostRules = rules): number {
   return estimateUpstreamCalls(parse(query), { variables, operationName, rules: costRules });
@@ -104,8 +104,8 @@ describe('estimateUpstreamCalls: daily windows', () => {
 
   it('caps a daily window longer than maxDailyDays', () => {
     expect(cost(daily('2026-01-01', '2026-12-31'))).toBe(93);
-    expect(cost(daily('2026-01-01', '2026-12-31'), null, null, { maxDailyDays: 366 })).toBe(365);
-    expect(cost(daily('0001-01-01', '9999-12-31'), null, null, { maxDailyDays: 10 })).toBe(10);
+    expect(cost(daily('2026-01-01', '2026-12-31'), null, null, { ...rules, maxDailyDays: 366 })).toBe(365);
+    expect(cost(daily('0001-01-01', '9999-12-31'), null, null, { ...rules, maxDailyDays: 10 })).toBe(10);
   });
 });
 
@@ -186,5 +186,31 @@ describe('estimateUpstreamCalls: operation selection', () => {
     expect(cost(two, null, 'Missing')).toBe(0);
     expect(cost(`query One { store(id: "1") { passengerIndicator(${WEEK}) { inflow } } }`, null, '')).toBe(0);
     expect(cost(`fragment W on Store { id }`)).toBe(0);
+  });
+});
+
+describe('estimateUpstreamCalls: hourly batches across stores', () => {
+  const hourly = (args = WEEK) => `hourlyPassengerIndicators(${args}) { hour inflow }`;
+
+  it('counts the stores of one window as ⌈N / batch size⌉ calls: 20 → 1, 21 → 2, 45 → 3', () => {
+    for (const [stores, calls] of [[1, 1], [20, 1], [21, 2], [45, 3]] as const) {
+      expect(cost(`query Q($ids: [ID!]!) { stores(ids: $ids) { ${hourly()} } }`, { ids: ids(stores) }), `${stores} stores`).toBe(calls);
+    }
+  });
+
+  it('pools the same window across root fields, fragments and the default of businessHoursOnly; other windows batch apart', () => {
+    const fragment = `fragment H on Store { ${hourly()} }`;
+    // 30 + 15 stores asking the same window (explicit false = the default) → ⌈45 / 20⌉ = 3.
+    expect(cost(`{ a: stores(ids: ${JSON.stringify(ids(30))}) { ...H } b: stores(ids: ${JSON.stringify(ids(15, 100))}) { ${hourly(`${WEEK}, businessHoursOnly: false`)} } } ${fragment}`)).toBe(3);
+    // Business hours only is another call: ⌈30 / 20⌉ + ⌈30 / 20⌉ = 4; a window of one day is another again.
+    expect(cost(`query Q($open: Boolean!) { stores(ids: ${JSON.stringify(ids(30))}) { a: ${hourly()} b: ${hourly(`${WEEK}, businessHoursOnly: $open`)} c: ${hourly('from: "2026-05-10", to: "2026-05-10"')} } }`, { open: true })).toBe(2 + 2 + 2);
+    // Added to the other fields' calls: 20 stores × 1 indicator + 1 hourly batch.
+    expect(cost(`{ stores(ids: ${JSON.stringify(ids(20))}) { passengerIndicator(${WEEK}) { inflow } ${hourly()} } }`)).toBe(21);
+  });
+
+  it('costs 0 for a window the resolver refuses, and one call per store without the loader (batch size 1)', () => {
+    expect(cost(`{ stores(ids: ["1", "2"]) { ${hourly('from: "2026-05-01", to: "2026-05-08"')} } }`)).toBe(0); // 8 days > 7
+    expect(cost(`{ stores(ids: ["1", "2"]) { ${hourly('from: "2026-05-10", to: "2026-05-04"')} } }`)).toBe(0);
+    expect(cost(`{ stores(ids: ${JSON.stringify(ids(45))}) { ${hourly()} } }`, null, null, { ...rules, hourlyBatchSize: 1 })).toBe(45);
   });
 });
