@@ -44,7 +44,7 @@ describe('npm start (demo mode)', () => {
 
   it('answers every example query of the README without errors', async () => {
     const examples = readmeExamples();
-    expect(examples).toHaveLength(4);
+    expect(examples).toHaveLength(5);
     for (const example of examples) {
       const body = await post(url, example.query, example.variables);
       expect(body.errors, example.query).toBeUndefined();

@@ -67,7 +67,7 @@ async function get(yoga: ReturnType<typeof pageYoga>, headers: Record<string, st
 describe('GraphiQL examples', () => {
   it('are the README’s example queries, in its order, each opening with a comment; variables as given there', () => {
     const readme = readmeExamples();
-    expect(readme).toHaveLength(4);
+    expect(readme).toHaveLength(5);
     expect(GRAPHIQL_EXAMPLES).toHaveLength(readme.length);
     GRAPHIQL_EXAMPLES.forEach((tab, i) => {
       expect(tab.query).toMatch(/^# \S/);
