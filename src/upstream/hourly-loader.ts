@@ -3,7 +3,7 @@ import type { AnswerRequest } from '../cache/answer-cache.js';
 import { cacheKey } from '../cache/cache-store.js';
 import { GatewayError, UpstreamCancelledError } from './errors.js';
 import type { HourlyEntry, HourlyFlowApi, HourlyWindow, StoreHours } from './hourly-flow.js';
-import { settlingEach, windowSegment, type LoaderOptions } from './loaders.js';
+import { isStaleable, settlingEach, windowSegment, type LoaderOptions } from './loaders.js';
 import type { UpstreamRequestScope } from './request-scope.js';
 
 /** One store's hours over one window. */
@@ -82,7 +82,7 @@ export function createHourlyIndicatorLoader(api: HourlyFlowApi | undefined, scop
     key: keyOf(query),
     lifetime: cache!.lifetimeOf(query.endTime),
     bypass: cache!.bypass,
-    staleable: (error) => error instanceof GatewayError && error.retryable && !(error instanceof UpstreamCancelledError),
+    staleable: isStaleable,
     ...(scope.signal ? { signal: scope.signal } : {}),
   });
 
@@ -118,7 +118,9 @@ export function createHourlyIndicatorLoader(api: HourlyFlowApi | undefined, scop
     const byWindow = new Map<string, number[]>();
     queries.forEach((query, index) => {
       const segment = windowSegment(query);
-      byWindow.set(segment, [...(byWindow.get(segment) ?? []), index]);
+      const indexes = byWindow.get(segment);
+      if (indexes) indexes.push(index);
+      else byWindow.set(segment, [index]);
     });
     const answers = new Array<Promise<LoadedHours>>(queries.length);
     for (const indexes of byWindow.values()) {
