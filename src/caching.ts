@@ -3,7 +3,7 @@ import { createAnswerCache, type AnswerCacheOptions } from './cache/answer-cache
 import type { CacheStore } from './cache/cache-store.js';
 import { createMemoryStore } from './cache/memory-store.js';
 import { createRateLimiter, type RateLimiter } from './cache/rate-limiter.js';
-import { connectRedis, type RedisConnection } from './cache/redis-connection.js';
+import type { RedisConnection } from './cache/redis-connection.js';
 import { createRedisStore } from './cache/redis-store.js';
 import { createWindowLifetime } from './cache/window-lifetime.js';
 import type { GatewayConfig } from './config.js';
@@ -56,6 +56,8 @@ export async function createCaching(
 ): Promise<Caching> {
   let redis: RedisConnection | null = null;
   if (config.redisUrl !== undefined && (config.cache === 'on' || config.maxCallsPerSecond !== undefined)) {
+    // Imported only when Redis is configured: a memory-only gateway never loads the Redis client.
+    const { connectRedis } = await import('./cache/redis-connection.js');
     redis = connectRedis(config.redisUrl, {
       down: (reason) => logger.warn(`Redis unavailable (${reason}): cache, coalescing and the vendor rate limit fall back to this process until it is back`),
       up: () => logger.notice('Redis is back: cache, coalescing and the vendor rate limit are shared again'),
