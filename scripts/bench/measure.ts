@@ -57,14 +57,11 @@ interface ScenarioLabel {
   note: (figures: Omit<ScenarioFigures, 'note'>) => string;
 }
 
-/** A server under load: its process and its GraphQL endpoint (a `ChildServer`). */
-export interface ServerProcess extends WatchedProcess {
-  url: string;
-}
-
 /** A timed load of one GraphQL endpoint. */
 export interface LoadScenario extends ScenarioLabel {
-  server: ServerProcess;
+  url: string;
+  /** The process serving `url`, whose CPU and memory the figures report (createBenchPlan finds it by URL). */
+  server?: WatchedProcess;
   connections: number;
   nextBody: () => string;
   check: (body: string) => BodyCheck;
@@ -96,7 +93,7 @@ export async function measureInterleaved(
   for (const scenario of scenarios) {
     if (!scenario.warmUpS) continue;
     progress(`${scenario.name}: warming up for ${scenario.warmUpS} s`);
-    const warm = await runLoad({ ...scenario, url: scenario.server.url, title: `${scenario.name} warm-up`, durationS: scenario.warmUpS });
+    const warm = await runLoad({ ...scenario, title: `${scenario.name} warm-up`, durationS: scenario.warmUpS });
     if (warm.firstProblem !== null) progress(`${scenario.name}: warm-up problem: ${warm.firstProblem}`);
     await waitForQuietUpstream(upstream, quietMs, 15_000);
   }
@@ -108,8 +105,8 @@ export async function measureInterleaved(
     for (const [i, scenario] of scenarios.entries()) {
       progress(`${scenario.name}: ${scenario.connections} connections × ${sliceS} s${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''}`);
       await upstream.resetCalls();
-      const meter = watch.begin([scenario.server, upstream, LOAD_GENERATOR]);
-      const outcome = await runLoad({ ...scenario, url: scenario.server.url, title: scenario.name, durationS: sliceS });
+      const meter = watch.begin([upstream, LOAD_GENERATOR, ...(scenario.server ? [scenario.server] : [])]);
+      const outcome = await runLoad({ ...scenario, title: scenario.name, durationS: sliceS });
       // CPU up to the end of the run: the work of requests it cut off is partly in, as the work of its first
       // requests is wholly in (no request was in flight when it began).
       usages[i]?.push(meter.end(outcome.completed));
@@ -138,7 +135,7 @@ export async function measureInterleaved(
       errors: outcome.errors,
       upstreamCallsPerRequest: attribution.perRequest,
       upstream: attribution,
-      resources: { server: pooled(0), emulator: pooled(1), loadGenerator: pooled(2) },
+      resources: { emulator: pooled(0), loadGenerator: pooled(1), server: pooled(2) },
       firstProblem: outcome.firstProblem,
     };
     return { ...figures, note: scenario.note(figures) };

@@ -86,7 +86,13 @@ async function main(): Promise<number> {
   const watch = new ProcessWatch();
   const plan = createBenchPlan(options, started);
   progress('checking every server answers correctly');
-  for (const check of plan.smokeChecks) await smokeCheck(check);
+  // Each server's checks in their order, the servers side by side.
+  const smokedUrls = [...new Set(plan.smokeChecks.map((check) => check.url))];
+  await Promise.all(
+    smokedUrls.map(async (url) => {
+      for (const check of plan.smokeChecks) if (check.url === url) await smokeCheck(check);
+    }),
+  );
   const rows: ScenarioFigures[] = [];
   for (const group of plan.loadGroups) rows.push(...(await measureInterleaved(upstream, watch, options, group.scenarios, group.rounds)));
   rows.push(await measureSequentialClient(upstream, watch, key, plan.sequential));

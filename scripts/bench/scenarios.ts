@@ -53,7 +53,7 @@ export interface InterleavedGroup {
 }
 
 export interface BenchPlan {
-  /** Sent one by one, in order, before any load. */
+  /** Sent one by one, in order for each server (the servers side by side), before any load. */
   smokeChecks: SmokeCheck[];
   /** Measured in order, one group after the other. */
   loadGroups: InterleavedGroup[];
@@ -84,6 +84,15 @@ const signedMs = (value: number | undefined, base: number): string => {
  * except dashboard-warm and dashboard-floor, which ask one fixed dashboard on purpose.
  */
 export function createBenchPlan(options: BenchOptions, servers: BenchServers): BenchPlan {
+  const plan = declareBenchPlan(options, servers);
+  // Each load scenario's server process, found by the URL it loads, for its CPU and memory figures.
+  const byUrl = new Map(Object.values(servers).map((server) => [server.url, server]));
+  for (const group of plan.loadGroups) for (const scenario of group.scenarios) scenario.server ??= byUrl.get(scenario.url);
+  return plan;
+}
+
+/** The scenarios as declared: each load scenario names the URL it loads (createBenchPlan adds its process). */
+function declareBenchPlan(options: BenchOptions, servers: BenchServers): BenchPlan {
   const { floor, dashboardFloor, gateway, naive, limit, yogaClient } = servers;
   // Measured on a 2-vCPU VM: a fresh yoga process needs ~4 s of load to reach its warm throughput.
   const warmUpS = options.quick ? 2 : 5;
@@ -124,7 +133,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.floor,
             target: 'bare graphql-yoga',
-            server: floor,
+            url: floor.url,
             connections: options.connections,
             nextBody: () => typename,
             check: checkTypename,
@@ -134,7 +143,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.introspectionLight,
             target: 'gateway',
-            server: gateway,
+            url: gateway.url,
             connections: options.connections,
             nextBody: () => typename,
             check: checkTypename,
@@ -149,7 +158,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.oneStoreDay,
             target: 'gateway',
-            server: gateway,
+            url: gateway.url,
             connections: options.connections,
             nextBody: nextOneStoreDay,
             check: checkOneStoreDay,
@@ -167,7 +176,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.oneStoreDay50,
             target: 'gateway',
-            server: gateway,
+            url: gateway.url,
             connections: ONE_STORE_DAY_50_CONNECTIONS,
             nextBody: nextOneStoreDay,
             check: checkOneStoreDay,
@@ -177,7 +186,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.oneStoreDay50Limit,
             target: 'bare node:http + the signed client (the limit)',
-            server: limit,
+            url: limit.url,
             connections: ONE_STORE_DAY_50_CONNECTIONS,
             nextBody: nextOneStoreDay,
             check: checkOneStoreDay,
@@ -187,7 +196,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.oneStoreDay50Yoga,
             target: 'bare graphql-yoga + the signed client',
-            server: yogaClient,
+            url: yogaClient.url,
             connections: ONE_STORE_DAY_50_CONNECTIONS,
             nextBody: nextOneStoreDay,
             check: checkOneStoreDay,
@@ -202,7 +211,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.dashboard,
             target: 'gateway',
-            server: gateway,
+            url: gateway.url,
             connections: options.dashboardConnections,
             nextBody: () => graphqlBody(DASHBOARD_QUERY, dashboardVariables(ID_BLOCKS.dashboard, dashboardSeq++)),
             check: checkDashboard,
@@ -220,7 +229,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.dashboardWarm,
             target: 'gateway, answer cache warm (memory)',
-            server: gateway,
+            url: gateway.url,
             connections: options.connections,
             nextBody: () => cachedDashboard,
             check: checkDashboard,
@@ -232,7 +241,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.dashboardFloor,
             target: 'bare graphql-yoga, dashboard schema',
-            server: dashboardFloor,
+            url: dashboardFloor.url,
             connections: options.connections,
             nextBody: () => cachedDashboard,
             check: checkDashboard,
@@ -247,7 +256,7 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
           {
             name: SCENARIO_NAMES.naive,
             target: 'gateway, GATEWAY_DISABLE_LOADER=1, GATEWAY_CACHE=off',
-            server: naive,
+            url: naive.url,
             connections: options.dashboardConnections,
             nextBody: () => graphqlBody(DASHBOARD_QUERY, dashboardVariables(ID_BLOCKS.naive, naiveSeq++)),
             check: checkDashboard,
