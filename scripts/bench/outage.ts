@@ -182,7 +182,7 @@ export async function measureOutage(
       continueWhile: () => refusedAnswers < OUTAGE_MIN_OPEN_ANSWERS,
       maxDurationS: options.durationS + OUTAGE_MAX_EXTRA_S,
     });
-    progress(`${OUTAGE_SCENARIO}: breaker open; the same ${OUTAGE_CONNECTIONS} connections at ${options.outageRate} req/s × ${options.durationS} s`);
+    progress(`${OUTAGE_SCENARIO}: the same ${OUTAGE_CONNECTIONS} connections at ${options.outageRate} req/s × ${options.durationS} s (answers once the breaker is open)`);
     const fixedRate = await runPhase('fixed-rate', { durationS: options.durationS, ratePerSecond: options.outageRate });
 
     const calls = await emulator.calls();
