@@ -4,12 +4,12 @@ export interface BenchOptions {
   durationS: number;
   /**
    * Connections of the scenarios bound by CPU or by one call: floor, gateway-introspection-light, one-store-day,
-   * dashboard-warm and dashboard-floor. @default 10
+   * dashboard-warm and dashboard-floor (one-store-day-50 and its two baselines always use 50). @default 10
    */
   connections: number;
   /**
    * Connections of the dashboard and naive scenarios. Each dashboard keeps OPRETAIL_MAX_CONCURRENCY upstream
-   * calls in flight and the gateway's upstream pool has 2 × that many sockets, so 2 connections fill the pool
+   * calls in flight and the naive gateway's upstream pool has 2 × that many sockets, so 2 connections fill it
    * exactly; more would queue on sockets and measure the pool instead of the loader. @default 2
    */
   dashboardConnections: number;
@@ -19,6 +19,11 @@ export interface BenchOptions {
   maxConcurrency: number;
   /** Dashboards fetched by the sequential client. @default 3 (1 with --quick) */
   sequentialRuns: number;
+  /**
+   * Requests per second the outage's second phase offers once the breaker is open, over its 20 connections: well
+   * below what the gateway can answer on this machine, so its latency is failing fast, not queueing. @default 200
+   */
+  outageRate: number;
   /** Every scenario briefly: a smoke run that finishes in well under a minute. @default false */
   quick: boolean;
   /** Use the existing dist/ instead of running `npm run build` first. @default false */
@@ -29,12 +34,14 @@ export interface BenchOptions {
 export const BENCH_USAGE = `Usage: npm run bench -- [flags]
   --duration <s>              seconds per load scenario (default 10; 2 with --quick)
   --connections <n>           connections for floor, gateway-introspection-light, one-store-day,
-                              dashboard-warm, dashboard-floor (default 10)
+                              dashboard-warm, dashboard-floor (default 10; one-store-day-50
+                              and its baselines always use 50)
   --dashboard-connections <n> connections for dashboard and naive (default 2)
   --latency-ms <ms>           latency the emulator adds to every upstream call (default 25)
   --max-concurrency <n>       OPRETAIL_MAX_CONCURRENCY of the gateways (default 8)
   --sequential-runs <n>       dashboards fetched by the sequential client (default 3; 1 with --quick)
-  --quick                     every scenario briefly (under 60 s in all)
+  --outage-rate <req/s>       offered rate of the outage's second phase, once the breaker is open (default 200)
+  --quick                     every scenario briefly (about a minute in all)
   --skip-build                do not run \`npm run build\`; use the existing dist/
   --help                      this text`;
 
@@ -43,7 +50,7 @@ export class BenchUsageError extends Error {
   readonly code = 'BENCH_USAGE';
 }
 
-type NumericFlag = 'durationS' | 'connections' | 'dashboardConnections' | 'latencyMs' | 'maxConcurrency' | 'sequentialRuns';
+type NumericFlag = 'durationS' | 'connections' | 'dashboardConnections' | 'latencyMs' | 'maxConcurrency' | 'sequentialRuns' | 'outageRate';
 
 /** Flag → option, with the bounds that keep every loop of the bench finite and loopback-sized. */
 const NUMERIC_FLAGS: Record<string, { key: NumericFlag; min: number; max: number; integer: boolean }> = {
@@ -53,6 +60,7 @@ const NUMERIC_FLAGS: Record<string, { key: NumericFlag; min: number; max: number
   '--latency-ms': { key: 'latencyMs', min: 0, max: 5000, integer: false },
   '--max-concurrency': { key: 'maxConcurrency', min: 1, max: 256, integer: true },
   '--sequential-runs': { key: 'sequentialRuns', min: 1, max: 100, integer: true },
+  '--outage-rate': { key: 'outageRate', min: 1, max: 10_000, integer: false },
 };
 
 /** Parses `--flag value` and `--flag=value`; explicit flags win over what --quick implies. */
@@ -89,6 +97,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     latencyMs: explicit.latencyMs ?? 25,
     maxConcurrency: explicit.maxConcurrency ?? 8,
     sequentialRuns: explicit.sequentialRuns ?? (quick ? 1 : 3),
+    outageRate: explicit.outageRate ?? 200,
     quick,
     skipBuild,
     help,

@@ -1,19 +1,24 @@
 import type { BenchOptions } from './bench-args.js';
-import { bareYogaReadyLine } from './bare-yoga.js';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { REPO_ROOT } from './repo-root.js';
+import { ONE_STORE_DAY_50_CONNECTIONS } from './scenarios.js';
+import { benchServerReadyLine } from './serve-loopback.js';
 
 const GATEWAY_READY = /Passenger Flow Gateway listening on (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
 
 /**
- * The servers under load: the two bare-yoga floors (`{ __typename }`, and the dashboard's schema answering from
- * memory), the gateway (answer cache on, in memory), and the naive gateway (no loader, no cache).
+ * The servers under load, each its own process: the two bare-yoga floors (`{ __typename }`, and the dashboard's
+ * schema answering from memory), the gateway (answer cache on, in memory), the naive gateway (no loader, no
+ * cache), and the two limits of a one-store-day request with the gateway's signed client — bare `node:http`
+ * (limit-server.ts) and bare yoga (bare-yoga-client-server.ts).
  */
 export interface BenchServers {
   floor: ChildServer;
   dashboardFloor: ChildServer;
   gateway: ChildServer;
   naive: ChildServer;
+  limit: ChildServer;
+  yogaClient: ChildServer;
 }
 
 /** How a gateway under test is configured beyond the common settings. */
@@ -50,19 +55,28 @@ export function benchGatewayEnv(upstreamUrl: string, key: { key: string; secret:
   };
 }
 
-function gatewayEnv(upstreamUrl: string, key: { key: string; secret: string }, options: BenchOptions, variant: GatewayVariant): NodeJS.ProcessEnv {
+/**
+ * Upstream sockets (OPRETAIL_MAX_CONNECTIONS) of a server whose scenarios use at most `connections` connections:
+ * at least one per connection, so no one-call request waits for a socket (16 sockets under 50 connections made
+ * one-store-day queue: +67 ms p50, Little's law, not gateway overhead), and at least two dashboards' worth
+ * (2 × OPRETAIL_MAX_CONCURRENCY), so `--dashboard-connections 2` measures the loader rather than socket queueing.
+ */
+function upstreamSockets(options: BenchOptions, connections: number): number {
+  return Math.max(2 * options.maxConcurrency, connections);
+}
+
+/** The environment of a server calling upstream: the bench gateway's, with these sockets and the variant. */
+function upstreamEnv(upstreamUrl: string, key: { key: string; secret: string }, options: BenchOptions, connections: number, variant: GatewayVariant): NodeJS.ProcessEnv {
   return benchGatewayEnv(upstreamUrl, key, {
     OPRETAIL_MAX_CONCURRENCY: String(options.maxConcurrency),
-    // Two dashboards' worth of sockets (the default 16 at the default concurrency 8), so `--dashboard-connections 2`
-    // measures the loader rather than socket queueing whatever `--max-concurrency` is.
-    OPRETAIL_MAX_CONNECTIONS: String(2 * options.maxConcurrency),
+    OPRETAIL_MAX_CONNECTIONS: String(upstreamSockets(options, connections)),
     GATEWAY_DISABLE_LOADER: variant.disableLoader ? '1' : '0',
     GATEWAY_CACHE: variant.cache,
   });
 }
 
 /**
- * Starts the four servers as child processes, so none shares the load generator's event loop. `onStarted`
+ * Starts the six servers as child processes, so none shares the load generator's event loop. `onStarted`
  * sees each server as soon as it is up, so a sibling's failed start still gets it stopped.
  */
 export async function startBenchServers(
@@ -76,17 +90,22 @@ export async function startBenchServers(
       onStarted(server);
       return server;
     });
-  const bareYoga = (name: string, script: string) =>
-    start({ name, command: process.execPath, args: ['--import', 'tsx', script], cwd: REPO_ROOT, env: process.env, ready: bareYogaReadyLine(name) });
-  const gatewayServer = (name: string, variant: GatewayVariant) =>
-    start({ name, command: process.execPath, args: ['dist/server.js'], cwd: REPO_ROOT, env: gatewayEnv(upstreamUrl, key, options, variant), ready: GATEWAY_READY });
-  const [floor, dashboardFloor, gateway, naive] = await Promise.all([
-    bareYoga('floor', 'scripts/bench/floor-server.ts'),
-    bareYoga('dashboard-floor', 'scripts/bench/dashboard-floor-server.ts'),
-    gatewayServer('gateway', { disableLoader: false, cache: 'on' }),
+  const benchServer = (name: string, script: string, env: NodeJS.ProcessEnv = process.env) =>
+    start({ name, command: process.execPath, args: ['--import', 'tsx', script], cwd: REPO_ROOT, env, ready: benchServerReadyLine(name) });
+  const gatewayServer = (name: string, env: NodeJS.ProcessEnv) =>
+    start({ name, command: process.execPath, args: ['dist/server.js'], cwd: REPO_ROOT, env, ready: GATEWAY_READY });
+  const fullFeatured: GatewayVariant = { disableLoader: false, cache: 'on' };
+  // The limits get the gateway's environment: their client reads the same OPRETAIL_* settings.
+  const limitEnv = upstreamEnv(upstreamUrl, key, options, ONE_STORE_DAY_50_CONNECTIONS, fullFeatured);
+  const [floor, dashboardFloor, gateway, naive, limit, yogaClient] = await Promise.all([
+    benchServer('floor', 'scripts/bench/floor-server.ts'),
+    benchServer('dashboard-floor', 'scripts/bench/dashboard-floor-server.ts'),
+    gatewayServer('gateway', upstreamEnv(upstreamUrl, key, options, Math.max(options.connections, ONE_STORE_DAY_50_CONNECTIONS), fullFeatured)),
     // The naive gateway measures a gateway without batching or de-duplication: no cache either, whatever the
     // loader switch implies about it, so every dashboard is all its fields' calls.
-    gatewayServer('naive gateway', { disableLoader: true, cache: 'off' }),
+    gatewayServer('naive gateway', upstreamEnv(upstreamUrl, key, options, options.dashboardConnections, { disableLoader: true, cache: 'off' })),
+    benchServer('limit', 'scripts/bench/limit-server.ts', limitEnv),
+    benchServer('yoga-client', 'scripts/bench/bare-yoga-client-server.ts', limitEnv),
   ]);
-  return { floor, dashboardFloor, gateway, naive };
+  return { floor, dashboardFloor, gateway, naive, limit, yogaClient };
 }

@@ -10,6 +10,11 @@ export interface ChildServer {
   tail(): string;
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Sends `message` over the IPC channel (children started with `ipc: true`) and resolves with the child's
+   * reply: the child answers `{ id, result }` or `{ id, error }` to each `{ id, ... }` it receives.
+   */
+  request(message: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface StartChildOptions {
@@ -22,6 +27,8 @@ export interface StartChildOptions {
   ready: RegExp;
   /** Give up (and kill the child) if it has not announced itself by then. @default 30000 */
   timeoutMs?: number;
+  /** Open an IPC channel to the child, for `request`. @default false */
+  ipc?: boolean;
 }
 
 const TAIL_LINES = 40;
@@ -31,10 +38,40 @@ const running = new Set<ChildProcess>();
 
 /** Starts a child and resolves once its stdout or stderr matches `ready`. */
 export function startChildServer(options: StartChildOptions): Promise<ChildServer> {
-  const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', () => running.delete(child));
+
+  // Replies to `request`, by id; a child that exits fails whatever it has not answered.
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 0;
+  child.on('message', (reply: { id?: unknown; result?: unknown; error?: unknown }) => {
+    const waiter = typeof reply.id === 'number' ? pending.get(reply.id) : undefined;
+    if (waiter === undefined) return;
+    pending.delete(reply.id as number);
+    if (reply.error !== undefined) waiter.reject(new Error(`${options.name}: ${String(reply.error)}`));
+    else waiter.resolve(reply.result);
+  });
+  child.once('exit', () => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${options.name} exited`));
+    pending.clear();
+  });
+  const request = (message: Record<string, unknown>): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (!child.connected) return reject(new Error(`${options.name}: no IPC channel`));
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ ...message, id }, (error) => {
+        if (error === null) return;
+        pending.delete(id);
+        reject(error);
+      });
+    });
 
   // Output is drained for the child's whole life: a full pipe would block its writes and stall the server.
   const lines: string[] = [];
@@ -71,7 +108,7 @@ export function startChildServer(options: StartChildOptions): Promise<ChildServe
       const match = options.ready.exec(line);
       if (match?.[1] === undefined) return;
       cleanup();
-      resolve({ name: options.name, pid: child.pid, url: match[1], tail, stop });
+      resolve({ name: options.name, pid: child.pid, url: match[1], tail, stop, request });
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited (${signal ?? code}) before it was listening`);
     const onError = (error: Error): void => fail(`could not start: ${error.message}`);

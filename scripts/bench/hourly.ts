@@ -8,16 +8,16 @@
  * logs for each call (`storeIds`): a call counts once for the request whose stores it carried. Every request
  * asks about store ids no other request uses, so the cache never answers and each call has one owner.
  */
-import type { Emulator } from '../../src/emulator/index.js';
 import type { BenchOptions } from './bench-args.js';
 import type { BenchServers } from './bench-servers.js';
 import { latencyStats } from './latency-stats.js';
-import type { LoadScenario, ScenarioFigures } from './measure.js';
+import { LOAD_GENERATOR, type LoadScenario, type ScenarioFigures } from './measure.js';
+import type { ProcessWatch } from './process-usage.js';
 import { progress } from './progress.js';
 import { runLoad } from './run-load.js';
 import { graphqlBody, type BodyCheck } from './scenario-queries.js';
 import { smokeCheck } from './smoke-check.js';
-import { waitForQuietUpstream, type UpstreamAttribution } from './upstream-calls.js';
+import { waitForQuietUpstream, type UpstreamAttribution, type UpstreamLog } from './upstream-calls.js';
 
 export const HOURLY_SCENARIOS = { gateway: 'hourly', naive: 'hourly-naive' } as const;
 
@@ -60,22 +60,27 @@ export function checkHourly(body: string): BodyCheck {
 }
 
 /** Each request's calls: those that carried any of its stores (in `id` or as `depId`), each counted once. */
-function attributeByStores(emulator: Emulator, answeredStoreIds: readonly (readonly string[])[]): UpstreamAttribution {
+async function attributeByStores(emulator: UpstreamLog, answeredStoreIds: readonly (readonly string[])[]): Promise<UpstreamAttribution> {
   const callsOfStore = new Map<string, number[]>();
-  for (const call of emulator.calls) {
-    for (const store of call.storeIds ?? (call.depId === null ? [] : [call.depId])) callsOfStore.set(store, [...(callsOfStore.get(store) ?? []), call.seq]);
-  }
+  const calls = await emulator.calls();
+  calls.forEach((call, seq) => {
+    for (const store of call.storeIds ?? (call.depId === null ? [] : [call.depId])) {
+      const seqs = callsOfStore.get(store);
+      if (seqs) seqs.push(seq);
+      else callsOfStore.set(store, [seq]);
+    }
+  });
   const owner = new Map<number, number>();
   let ambiguous = false;
   const perRequest = answeredStoreIds.map((storeIds, request) => {
-    const calls = new Set(storeIds.flatMap((store) => callsOfStore.get(store) ?? []));
-    for (const seq of calls) {
+    const own = new Set(storeIds.flatMap((store) => callsOfStore.get(store) ?? []));
+    for (const seq of own) {
       if ((owner.get(seq) ?? request) !== request) ambiguous = true;
       owner.set(seq, request);
     }
-    return calls.size;
+    return own.size;
   });
-  const total = emulator.callCount();
+  const total = calls.length;
   const answered = perRequest.length;
   const attributed = perRequest.reduce((sum, calls) => sum + calls, 0);
   return {
@@ -90,7 +95,12 @@ function attributeByStores(emulator: Emulator, answeredStoreIds: readonly (reado
 }
 
 /** Runs both hourly scenarios, one after the other, on the bench's gateway and naive gateway. */
-export async function measureHourly(upstream: Emulator, options: BenchOptions, servers: Pick<BenchServers, 'gateway' | 'naive'>): Promise<ScenarioFigures[]> {
+export async function measureHourly(
+  upstream: UpstreamLog & { name: string; pid: number | undefined },
+  watch: ProcessWatch,
+  options: BenchOptions,
+  servers: Pick<BenchServers, 'gateway' | 'naive'>,
+): Promise<ScenarioFigures[]> {
   const quietMs = Math.max(250, 4 * options.latencyMs);
   const rows: ScenarioFigures[] = [];
   for (const [name, server, block, target, calls] of [
@@ -109,11 +119,13 @@ export async function measureHourly(upstream: Emulator, options: BenchOptions, s
       note: (f) => `${STORES} stores × ${HOURS_PER_STORE} hours (${WEEK.from} to ${WEEK.to}), every store a cache miss: ${calls}; calls/req min ${f.upstream?.perRequestMin ?? '—'} max ${f.upstream?.perRequestMax ?? '—'}`,
     };
     await waitForQuietUpstream(upstream, quietMs, 15_000);
-    upstream.resetCalls();
+    await upstream.resetCalls();
     progress(`${name}: ${scenario.connections} connections × ${options.durationS} s`);
+    const meter = watch.begin([server, upstream, LOAD_GENERATOR]);
     const outcome = await runLoad({ ...scenario, title: name, durationS: options.durationS });
+    const [serverUsage, emulatorUsage, clientUsage] = meter.end(outcome.completed);
     await waitForQuietUpstream(upstream, quietMs, 15_000);
-    const attribution = attributeByStores(upstream, outcome.answeredStoreIds);
+    const attribution = await attributeByStores(upstream, outcome.answeredStoreIds);
     if (outcome.firstProblem !== null) progress(`${name}: first problem: ${outcome.firstProblem}`);
     const figures: Omit<ScenarioFigures, 'note'> = {
       name,
@@ -126,6 +138,7 @@ export async function measureHourly(upstream: Emulator, options: BenchOptions, s
       errors: outcome.errors,
       upstreamCallsPerRequest: attribution.perRequest,
       upstream: attribution,
+      resources: { server: serverUsage ?? null, emulator: emulatorUsage ?? null, loadGenerator: clientUsage ?? null },
       firstProblem: outcome.firstProblem,
     };
     rows.push({ ...figures, note: scenario.note(figures) });

@@ -1,15 +1,32 @@
 /**
  * Running scenarios and turning what they did into figures: load scenarios through autocannon (interleaved in
- * rounds), the sequential client directly, each with its upstream calls attributed to the requests that caused them.
+ * rounds), the sequential client directly, each with its upstream calls attributed to the requests that caused
+ * them, and with the CPU time and peak memory of the server, the emulator and the load generator (this process)
+ * over its measured runs.
  */
-import type { Emulator } from '../../src/emulator/index.js';
 import type { BenchOptions } from './bench-args.js';
+import type { BenchEmulator } from './emulator-process.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
+import { mergeUsage, type ProcessUsage, type ProcessWatch, type WatchedProcess } from './process-usage.js';
 import { progress } from './progress.js';
 import { mergeOutcomes, runLoad, type LoadOutcome } from './run-load.js';
 import { DASHBOARD_DISTINCT_CALLS, dashboardStoreIds, ID_BLOCKS, type BodyCheck } from './scenario-queries.js';
 import { runSequentialClient } from './sequential-client.js';
 import { attributeUpstreamCalls, mergeAttributions, waitForQuietUpstream, type UpstreamAttribution } from './upstream-calls.js';
+
+/** This process, as a watched one: the load generator (autocannon, the sequential client, the outage's clients). */
+export const LOAD_GENERATOR: WatchedProcess = { name: 'bench (load generator)', pid: process.pid };
+
+/**
+ * Where a scenario's CPU went, over its measured runs only (warm-ups excluded): each process's utime + stime
+ * and its ms per completed request, and its VmHWM during them. The other servers idle meanwhile.
+ */
+export interface ScenarioResources {
+  /** The server under load; null when there is none (the sequential client calls the emulator directly). */
+  server: ProcessUsage | null;
+  emulator: ProcessUsage | null;
+  loadGenerator: ProcessUsage | null;
+}
 
 /** Everything measured for one scenario; printed as one table row and kept whole in the JSON line. */
 export interface ScenarioFigures {
@@ -27,6 +44,7 @@ export interface ScenarioFigures {
   errors: { total: number; non2xx: number; transport: number; timeouts: number; graphql: number; incomplete: number };
   upstreamCallsPerRequest: number | null;
   upstream: UpstreamAttribution | null;
+  resources: ScenarioResources | null;
   firstProblem: string | null;
   /** One remark for the table, e.g. latency net of the emulator's. */
   note: string;
@@ -42,6 +60,8 @@ interface ScenarioLabel {
 /** A timed load of one GraphQL endpoint. */
 export interface LoadScenario extends ScenarioLabel {
   url: string;
+  /** The process serving `url`, whose CPU and memory the figures report (createBenchPlan finds it by URL). */
+  server?: WatchedProcess;
   connections: number;
   nextBody: () => string;
   check: (body: string) => BodyCheck;
@@ -62,7 +82,13 @@ export interface SequentialScenario extends ScenarioLabel {
  * each scenario's slices. On a small shared VM throughput drifts by tens of percent from one ten-second window
  * to the next; alternating spreads that drift over both sides of a comparison instead of loading it on one.
  */
-export async function measureInterleaved(upstream: Emulator, options: BenchOptions, scenarios: readonly LoadScenario[], rounds: number): Promise<ScenarioFigures[]> {
+export async function measureInterleaved(
+  upstream: BenchEmulator,
+  watch: ProcessWatch,
+  options: BenchOptions,
+  scenarios: readonly LoadScenario[],
+  rounds: number,
+): Promise<ScenarioFigures[]> {
   const quietMs = Math.max(250, 4 * options.latencyMs);
   for (const scenario of scenarios) {
     if (!scenario.warmUpS) continue;
@@ -74,14 +100,19 @@ export async function measureInterleaved(upstream: Emulator, options: BenchOptio
   const sliceS = options.durationS / rounds;
   const outcomes = scenarios.map(() => [] as LoadOutcome[]);
   const attributions = scenarios.map(() => [] as UpstreamAttribution[]);
+  const usages = scenarios.map(() => [] as ProcessUsage[][]);
   for (let round = 0; round < rounds; round++) {
     for (const [i, scenario] of scenarios.entries()) {
       progress(`${scenario.name}: ${scenario.connections} connections × ${sliceS} s${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''}`);
-      upstream.resetCalls();
+      await upstream.resetCalls();
+      const meter = watch.begin([upstream, LOAD_GENERATOR, ...(scenario.server ? [scenario.server] : [])]);
       const outcome = await runLoad({ ...scenario, title: scenario.name, durationS: sliceS });
+      // CPU up to the end of the run: the work of requests it cut off is partly in, as the work of its first
+      // requests is wholly in (no request was in flight when it began).
+      usages[i]?.push(meter.end(outcome.completed));
       // Requests cut off by the end of the run may still be making calls; count only once they have landed.
       await waitForQuietUpstream(upstream, quietMs, 15_000);
-      attributions[i]?.push(attributeUpstreamCalls(upstream, outcome.answeredStoreIds));
+      attributions[i]?.push(await attributeUpstreamCalls(upstream, outcome.answeredStoreIds));
       outcomes[i]?.push(outcome);
     }
   }
@@ -89,6 +120,8 @@ export async function measureInterleaved(upstream: Emulator, options: BenchOptio
     const slices = outcomes[i] ?? [];
     const outcome = mergeOutcomes(slices);
     const attribution = mergeAttributions(attributions[i] ?? []);
+    const sliceUsages = usages[i] ?? [];
+    const pooled = (p: number) => mergeUsage(sliceUsages.flatMap((usage) => usage[p] ?? []), outcome.completed);
     if (outcome.firstProblem !== null) progress(`${scenario.name}: first problem: ${outcome.firstProblem}`);
     const figures: Omit<ScenarioFigures, 'note'> = {
       name: scenario.name,
@@ -102,6 +135,7 @@ export async function measureInterleaved(upstream: Emulator, options: BenchOptio
       errors: outcome.errors,
       upstreamCallsPerRequest: attribution.perRequest,
       upstream: attribution,
+      resources: { emulator: pooled(0), loadGenerator: pooled(1), server: pooled(2) },
       firstProblem: outcome.firstProblem,
     };
     return { ...figures, note: scenario.note(figures) };
@@ -109,14 +143,21 @@ export async function measureInterleaved(upstream: Emulator, options: BenchOptio
 }
 
 /** Runs the sequential client against the emulator; each dashboard counts as one request of one connection. */
-export async function measureSequentialClient(upstream: Emulator, key: { key: string; secret: string }, scenario: SequentialScenario): Promise<ScenarioFigures> {
+export async function measureSequentialClient(
+  upstream: BenchEmulator,
+  watch: ProcessWatch,
+  key: { key: string; secret: string },
+  scenario: SequentialScenario,
+): Promise<ScenarioFigures> {
   progress(`${scenario.name}: ${scenario.runs} dashboard(s) of ${DASHBOARD_DISTINCT_CALLS} awaited calls`);
-  upstream.resetCalls();
+  await upstream.resetCalls();
   const started = Date.now();
+  const meter = watch.begin([upstream, LOAD_GENERATOR]);
   const sequential = await runSequentialClient({ baseUrl: upstream.url, appKey: key.key, appSecret: key.secret, runs: scenario.runs });
+  const [emulatorUsage, clientUsage] = meter.end(sequential.dashboardsMs.length);
   const durationS = (Date.now() - started) / 1000;
   // The sequential client fetches its run-th dashboard for the stores of the run-th block of its own ids.
-  const attribution = attributeUpstreamCalls(
+  const attribution = await attributeUpstreamCalls(
     upstream,
     sequential.dashboardsMs.map((_, run) => dashboardStoreIds(ID_BLOCKS.sequential, run)),
   );
@@ -132,6 +173,7 @@ export async function measureSequentialClient(upstream: Emulator, key: { key: st
     errors: { total: sequential.errors, non2xx: 0, transport: 0, timeouts: 0, graphql: 0, incomplete: sequential.errors },
     upstreamCallsPerRequest: attribution.perRequest,
     upstream: attribution,
+    resources: { server: null, emulator: emulatorUsage ?? null, loadGenerator: clientUsage ?? null },
     firstProblem: sequential.firstProblem,
   };
   return { ...figures, note: scenario.note(figures) };

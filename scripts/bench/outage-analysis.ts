@@ -5,11 +5,12 @@
  * When the breaker refuses a call, the field's error carries `retryAfterMs` = the breaker's opening + its
  * cooldown − the moment of refusal. The refusal happened between the request's departure and its answer's
  * arrival, so each refusal brackets the end of the open period (the half-open moment), and the opening is that
- * moment minus the cooldown. Both clocks are the host's `Date.now()` (the gateway is a child process on the same
- * machine), and every bound below is taken on the safe side, so a call counted "while open" really was one.
+ * moment minus the cooldown. Both clocks are the host's `Date.now()` (the gateway and the emulator are child
+ * processes on the same machine), and every bound below is taken on the safe side, so a call counted "while open" really was one.
  */
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 import type { BodyCheck } from './scenario-queries.js';
+import type { RecordedCall } from './upstream-calls.js';
 
 /** What became of one field load: the vendor's failure (an attempt was made), or a refusal by the open breaker. */
 export type LoadFate = { refused: false } | { refused: true; retryAfterMs: number };
@@ -18,19 +19,14 @@ export type OutageVerdict = { ok: true; loads: LoadFate[] } | Extract<BodyCheck,
 
 /** One answered request, reduced to what the analysis needs. */
 export interface OutageAnswer {
+  /** The closed-loop phase (clients send as fast as they are answered) or the fixed-rate one that follows it. */
+  phase: 'closed-loop' | 'fixed-rate';
   /** Epoch ms. */
   sentAt: number;
   receivedAt: number;
   latencyMs: number;
   storeIds: readonly string[];
   loads: readonly LoadFate[];
-}
-
-/** An upstream call as the emulator recorded it (a subset of its `EmulatorCall`). */
-export interface RecordedCall {
-  /** Arrival, epoch ms; never earlier than the gateway sent it. */
-  at: number;
-  depId: string | null;
 }
 
 export interface OpenPeriod {
@@ -69,9 +65,15 @@ export interface OutageFigures {
   callsAdmittedBeforeOpen: number;
   /** The other calls after the first opening: those the half-open breaker let through (one per half-open moment). */
   probes: number;
-  /** Latency of the answers to requests sent once the breaker was open (probe requests included). */
+  /**
+   * Latency of the closed-loop phase's answers to requests sent once the breaker was open (probe requests
+   * included): with its clients saturating the machine, mostly queueing.
+   */
   openLatencyMs: LatencyStats | null;
   openAnswers: number;
+  /** The same for the fixed-rate phase, well below capacity: the fail-fast latency itself. */
+  openAtFixedRateLatencyMs: LatencyStats | null;
+  openAtFixedRateAnswers: number;
 }
 
 /** Bounds are whole milliseconds on one side and sub-millisecond on the other: one ms of slack each way. */
@@ -155,7 +157,8 @@ export function outageFigures(answers: readonly OutageAnswer[], calls: readonly 
   const before = answers.filter((answer) => answer.sentAt <= firstOpen);
   const beforeLoads = before.reduce((sum, answer) => sum + answer.loads.length, 0);
   const beforeAttempts = calls.filter((call) => (sentAtOf(call) ?? Infinity) <= firstOpen).length;
-  const open = answers.filter((answer) => answer.sentAt > firstOpen);
+  const open = answers.filter((answer) => answer.sentAt > firstOpen && answer.phase === 'closed-loop');
+  const openAtFixedRate = answers.filter((answer) => answer.sentAt > firstOpen && answer.phase === 'fixed-rate');
   let callsWhileOpen = 0;
   let callsAdmittedBeforeOpen = 0;
   let probes = 0;
@@ -182,5 +185,7 @@ export function outageFigures(answers: readonly OutageAnswer[], calls: readonly 
     probes,
     openLatencyMs: latencyStats(open.map((answer) => answer.latencyMs)),
     openAnswers: open.length,
+    openAtFixedRateLatencyMs: latencyStats(openAtFixedRate.map((answer) => answer.latencyMs)),
+    openAtFixedRateAnswers: openAtFixedRate.length,
   };
 }

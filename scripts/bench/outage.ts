@@ -1,29 +1,37 @@
 /**
- * The outage scenario: the vendor fails every call (`-500`), 20 clients keep asking, and the gateway runs with
- * its default circuit breaker and retry budget. It has its own emulator and its own gateway, so its faults and
- * its open breaker touch no other scenario.
+ * The outage scenario: the vendor fails every call (`-500`), and the gateway runs with its default circuit
+ * breaker and retry budget. It has its own emulator process (started with the fault) and its own gateway, so its
+ * faults and its open breaker touch no other scenario. Two phases on the same gateway, one after the other:
+ * - closed loop: 20 clients each send their next request as soon as the last is answered, until the breaker has
+ *   opened and refused a few hundred loads. They saturate the machine, so latency once the breaker is open is
+ *   mostly queueing (it exceeds `{ __typename }`'s with the same clients, measured just before);
+ * - fixed rate: once it is open, the same 20 connections at `--outage-rate` requests per second, well below
+ *   capacity: the latency of failing fast itself.
  *
  * Goals (reported; only counts are checked): upstream attempts ÷ field loads ≤ 1 + the retry budget
  * (1.2 by default), no call reaches the vendor while the breaker is open (until its half-open probe), and
- * answers once it is open take under 5 ms at p99 (a timing: never checked).
+ * answers once it is open, at the fixed rate, take under 5 ms at p99 (a timing: never checked).
  */
 import { loadConfig } from '../../src/config.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { returnCodeByNumber } from '../../src/upstream/return-codes.js';
 import type { BenchOptions } from './bench-args.js';
 import type { Check } from './checks.js';
 import { benchGatewayEnv } from './bench-servers.js';
 import { startChildServer, type ChildServer } from './child-server.js';
+import { startEmulatorProcess, type BenchEmulator } from './emulator-process.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
-import type { ScenarioFigures } from './measure.js';
+import { LOAD_GENERATOR, type ScenarioFigures } from './measure.js';
 import { judgeOutageAnswer, outageFigures, type OutageAnswer, type OutageFigures } from './outage-analysis.js';
+import type { ProcessUsage, ProcessWatch } from './process-usage.js';
 import { progress } from './progress.js';
 import { REPO_ROOT } from './repo-root.js';
 import { checkTypename, graphqlBody, TYPENAME_QUERY } from './scenario-queries.js';
-import { runTimedLoad } from './timed-load.js';
+import { runTimedLoad, type TimedLoadOutcome } from './timed-load.js';
 
 export const OUTAGE_SCENARIO = 'outage';
-/** Concurrent clients, each sending its next request as soon as its last answer came. */
+/** The second phase's row. */
+export const OUTAGE_FIXED_RATE_SCENARIO = 'outage-open-fixed-rate';
+/** Connections of both phases; in the closed-loop one, each client sends its next request as soon as its last answer came. */
 export const OUTAGE_CONNECTIONS = 20;
 /**
  * Answers from the open breaker the run must see before it ends: a p99 needs a sample. On a fast machine the
@@ -55,23 +63,39 @@ const DEFAULTS = loadConfig({});
 export const OUTAGE_MAX_ATTEMPTS_PER_LOAD = 1 + DEFAULTS.retryBudgetPercent / 100;
 
 export type OutageRow = ScenarioFigures & {
-  /** The analysis, and `{ __typename }`'s latency with the same clients on the same gateway just before. */
-  outage: OutageFigures & { typenameLatencyMs: LatencyStats | null };
+  /**
+   * The analysis of both phases, `{ __typename }`'s latency with the same clients on the same gateway just
+   * before, and the fixed rate of the second phase.
+   */
+  outage: OutageFigures & { typenameLatencyMs: LatencyStats | null; fixedRatePerSecond: number };
+};
+
+/** One phase's answers and what went wrong. */
+interface PhaseOutcome {
+  answers: OutageAnswer[];
+  /** Latency of every answer received, judged right or not. */
+  latencies: number[];
+  errors: ScenarioFigures['errors'];
+  firstProblem: string | null;
+  load: TimedLoadOutcome;
+  usage: ProcessUsage[];
 }
 
 /**
  * Starts the outage's emulator and gateway, warms the gateway up and takes its `{ __typename }` latency (no
- * upstream call, so the breaker stays closed), runs the outage load and stops both. `onStarted` sees each as soon as it is up, so an
- * interrupted run still stops them.
+ * upstream call, so the breaker stays closed), runs both outage phases and stops both processes. Returns the
+ * closed-loop phase's row (with the analysis of both) and the fixed-rate phase's. `onStarted` sees each process
+ * as soon as it is up, so an interrupted run still stops them.
  */
 export async function measureOutage(
-  options: Pick<BenchOptions, 'durationS' | 'latencyMs' | 'quick'>,
+  options: Pick<BenchOptions, 'durationS' | 'latencyMs' | 'quick' | 'outageRate'>,
   key: { key: string; secret: string },
-  onStarted: (started: { emulator?: Emulator; server?: ChildServer }) => void,
-): Promise<OutageRow> {
+  watch: ProcessWatch,
+  onStarted: (started: { emulator?: BenchEmulator; server?: ChildServer }) => void,
+): Promise<{ closedLoop: OutageRow; fixedRate: ScenarioFigures }> {
   const vendorCodename = returnCodeByNumber(OUTAGE_CODE)?.codename;
   if (vendorCodename === undefined) throw new Error(`${OUTAGE_CODE} is not in the return-code table`);
-  const emulator = await startEmulator({ keys: [key], latencyMs: options.latencyMs, port: 0, host: '127.0.0.1', faults: [{ kind: 'code', code: OUTAGE_CODE }] });
+  const emulator = await startEmulatorProcess({ name: 'outage emulator', keys: [key], latencyMs: options.latencyMs, faults: [{ kind: 'code', code: OUTAGE_CODE }] });
   onStarted({ emulator });
   let server: ChildServer | undefined;
   try {
@@ -80,10 +104,12 @@ export async function measureOutage(
       command: process.execPath,
       args: ['dist/server.js'],
       cwd: REPO_ROOT,
-      env: benchGatewayEnv(emulator.url, key),
+      // The defaults, but at least one upstream socket per client (the bench's rule for every server).
+      env: benchGatewayEnv(emulator.url, key, { OPRETAIL_MAX_CONNECTIONS: String(Math.max(DEFAULTS.maxConnections, OUTAGE_CONNECTIONS)) }),
       ready: GATEWAY_READY,
     });
     onStarted({ server });
+    const gateway = server;
     // `{ __typename }` never reaches the vendor, so the breaker stays closed: a warm-up, then the same 20
     // clients' latency on the cheapest query, to read the outage's latency against.
     const typename = graphqlBody(TYPENAME_QUERY);
@@ -92,7 +118,7 @@ export async function measureOutage(
       progress(`${OUTAGE_SCENARIO}: ${what} on { __typename }, ${OUTAGE_CONNECTIONS} clients × ${durationS} s`);
       const latencies: number[] = [];
       const run = await runTimedLoad({
-        url: server.url,
+        url: gateway.url,
         connections: OUTAGE_CONNECTIONS,
         durationS,
         nextRequest: () => ({ body: typename, meta: null }),
@@ -103,71 +129,106 @@ export async function measureOutage(
       if (latencies.length !== run.sent) throw new Error(`${OUTAGE_SCENARIO}: ${run.sent - latencies.length} of ${run.sent} { __typename } requests failed (${run.firstTransportError ?? 'wrong answers'})`);
       if (what === 'baseline') typenameLatencies.push(...latencies);
     }
-    if (emulator.callCount() !== 0) throw new Error(`${OUTAGE_SCENARIO}: { __typename } reached the vendor`);
+    if ((await emulator.callCount()) !== 0) throw new Error(`${OUTAGE_SCENARIO}: { __typename } reached the vendor`);
 
-    progress(
-      `${OUTAGE_SCENARIO}: vendor answers ${OUTAGE_CODE} to every call; ${OUTAGE_CONNECTIONS} clients × ${options.durationS} s ` +
-        `(longer, until ${OUTAGE_MIN_OPEN_ANSWERS} answers came from the open breaker)`,
-    );
-    const answers: OutageAnswer[] = [];
-    const allLatencies: number[] = [];
-    const errors = { total: 0, non2xx: 0, transport: 0, timeouts: 0, graphql: 0, incomplete: 0 };
-    let firstProblem: string | null = null;
     let seq = 0;
     let refusedAnswers = 0;
-    const load = await runTimedLoad({
-      url: server.url,
-      connections: OUTAGE_CONNECTIONS,
+    const runPhase = async (phase: OutageAnswer['phase'], load: { durationS: number; continueWhile?: () => boolean; maxDurationS?: number; ratePerSecond?: number }): Promise<PhaseOutcome> => {
+      const answers: OutageAnswer[] = [];
+      const latencies: number[] = [];
+      const errors = { total: 0, non2xx: 0, transport: 0, timeouts: 0, graphql: 0, incomplete: 0 };
+      let firstProblem: string | null = null;
+      const meter = watch.begin([gateway, emulator, LOAD_GENERATOR]);
+      const outcome = await runTimedLoad({
+        ...load,
+        url: gateway.url,
+        connections: OUTAGE_CONNECTIONS,
+        nextRequest: () => {
+          const storeIds = Array.from({ length: OUTAGE_STORES }, (_, i) => String(OUTAGE_ID_BLOCK + seq * OUTAGE_STORES + i));
+          seq++;
+          return { body: graphqlBody(OUTAGE_QUERY, { ids: storeIds, day: OUTAGE_DAY }), meta: storeIds };
+        },
+        onAnswer: (answer) => {
+          latencies.push(answer.latencyMs);
+          if (answer.status !== 200) {
+            errors.non2xx++;
+            firstProblem ??= `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
+            return;
+          }
+          const verdict = judgeOutageAnswer(answer.body, answer.meta, vendorCodename);
+          if (!verdict.ok) {
+            errors[verdict.kind === 'graphql-errors' ? 'graphql' : 'incomplete']++;
+            firstProblem ??= verdict.problem;
+            return;
+          }
+          if (verdict.loads.some((fate) => fate.refused)) refusedAnswers++;
+          answers.push({ phase, sentAt: answer.sentAt, receivedAt: answer.receivedAt, latencyMs: answer.latencyMs, storeIds: answer.meta, loads: verdict.loads });
+        },
+      });
+      const usage = meter.end(latencies.length);
+      errors.transport = outcome.transportErrors;
+      firstProblem ??= outcome.firstTransportError;
+      errors.total = errors.non2xx + errors.transport + errors.graphql + errors.incomplete;
+      if (firstProblem !== null) progress(`${OUTAGE_SCENARIO} (${phase}): first problem: ${firstProblem}`);
+      return { answers, latencies, errors, firstProblem, load: outcome, usage };
+    };
+
+    progress(
+      `${OUTAGE_SCENARIO}: vendor answers ${OUTAGE_CODE} to every call; ${OUTAGE_CONNECTIONS} closed-loop clients × ${options.durationS} s ` +
+        `(longer, until ${OUTAGE_MIN_OPEN_ANSWERS} answers came from the open breaker)`,
+    );
+    const closedLoop = await runPhase('closed-loop', {
       durationS: options.durationS,
       continueWhile: () => refusedAnswers < OUTAGE_MIN_OPEN_ANSWERS,
       maxDurationS: options.durationS + OUTAGE_MAX_EXTRA_S,
-      nextRequest: () => {
-        const storeIds = Array.from({ length: OUTAGE_STORES }, (_, i) => String(OUTAGE_ID_BLOCK + seq * OUTAGE_STORES + i));
-        seq++;
-        return { body: graphqlBody(OUTAGE_QUERY, { ids: storeIds, day: OUTAGE_DAY }), meta: storeIds };
-      },
-      onAnswer: (answer) => {
-        allLatencies.push(answer.latencyMs);
-        if (answer.status !== 200) {
-          errors.non2xx++;
-          firstProblem ??= `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
-          return;
-        }
-        const verdict = judgeOutageAnswer(answer.body, answer.meta, vendorCodename);
-        if (!verdict.ok) {
-          errors[verdict.kind === 'graphql-errors' ? 'graphql' : 'incomplete']++;
-          firstProblem ??= verdict.problem;
-          return;
-        }
-        if (verdict.loads.some((fate) => fate.refused)) refusedAnswers++;
-        answers.push({ sentAt: answer.sentAt, receivedAt: answer.receivedAt, latencyMs: answer.latencyMs, storeIds: answer.meta, loads: verdict.loads });
-      },
     });
-    errors.transport = load.transportErrors;
-    firstProblem ??= load.firstTransportError;
-    errors.total = errors.non2xx + errors.transport + errors.graphql + errors.incomplete;
+    progress(`${OUTAGE_SCENARIO}: the same ${OUTAGE_CONNECTIONS} connections at ${options.outageRate} req/s × ${options.durationS} s (answers once the breaker is open)`);
+    const fixedRate = await runPhase('fixed-rate', { durationS: options.durationS, ratePerSecond: options.outageRate });
 
-    const figures = { ...outageFigures(answers, emulator.calls, DEFAULTS.breakerCooldownMs), typenameLatencyMs: latencyStats(typenameLatencies) };
-    const received = allLatencies.length;
-    const row: Omit<OutageRow, 'note'> = {
-      name: OUTAGE_SCENARIO,
-      target: `gateway, vendor answers ${OUTAGE_CODE} to every call, default breaker and retry budget`,
-      connections: OUTAGE_CONNECTIONS,
-      durationS: load.durationS,
-      requests: received,
-      requestsPerSecond: load.durationS > 0 ? received / load.durationS : 0,
-      latencyMs: latencyStats(allLatencies),
-      errors,
-      upstreamCallsPerRequest: received > 0 ? figures.attempts / received : null,
-      upstream: null,
-      firstProblem,
-      outage: figures,
+    const calls = await emulator.calls();
+    const analysis = outageFigures([...closedLoop.answers, ...fixedRate.answers], calls, DEFAULTS.breakerCooldownMs);
+    // Each phase's calls, by the store ids of its answers (no id is asked twice).
+    const phaseOfStore = new Map<string, PhaseOutcome>();
+    for (const phase of [closedLoop, fixedRate]) for (const answer of phase.answers) for (const id of answer.storeIds) phaseOfStore.set(id, phase);
+    const figures = { ...analysis, typenameLatencyMs: latencyStats(typenameLatencies), fixedRatePerSecond: options.outageRate };
+    const rowOf = (phase: PhaseOutcome): Omit<ScenarioFigures, 'name' | 'target' | 'note'> => {
+      const received = phase.latencies.length;
+      const attempts = calls.filter((call) => call.depId !== null && phaseOfStore.get(call.depId) === phase).length;
+      return {
+        connections: OUTAGE_CONNECTIONS,
+        durationS: phase.load.durationS,
+        requests: received,
+        requestsPerSecond: phase.load.durationS > 0 ? received / phase.load.durationS : 0,
+        latencyMs: latencyStats(phase.latencies),
+        errors: phase.errors,
+        upstreamCallsPerRequest: received > 0 ? attempts / received : null,
+        upstream: null,
+        resources: { server: phase.usage[0] ?? null, emulator: phase.usage[1] ?? null, loadGenerator: phase.usage[2] ?? null },
+        firstProblem: phase.firstProblem,
+      };
     };
-    if (firstProblem !== null) progress(`${OUTAGE_SCENARIO}: first problem: ${firstProblem}`);
-    return { ...row, note: outageNote(figures) };
+    return {
+      closedLoop: {
+        ...rowOf(closedLoop),
+        name: OUTAGE_SCENARIO,
+        target: `gateway, vendor answers ${OUTAGE_CODE} to every call, default breaker and retry budget; ${OUTAGE_CONNECTIONS} closed-loop clients`,
+        outage: figures,
+        note: outageNote(figures),
+      },
+      fixedRate: {
+        ...rowOf(fixedRate),
+        name: OUTAGE_FIXED_RATE_SCENARIO,
+        target: `the same gateway once its breaker is open; ${options.outageRate} req/s offered`,
+        note:
+          `answers once open at ${options.outageRate} req/s: ${figures.openAtFixedRateAnswers} answers, p50 ${ms(figures.openAtFixedRateLatencyMs?.p50)}, ` +
+          `p99 ${ms(figures.openAtFixedRateLatencyMs?.p99)} (goal < 5 ms); its calls are in the outage row's counts`,
+      },
+    };
   } finally {
+    if (server) watch.observe(server);
+    watch.observe(emulator);
     await server?.stop();
-    await emulator.close();
+    await emulator.stop();
   }
 }
 
@@ -178,22 +239,33 @@ function outageNote(figures: OutageRow['outage']): string {
     `${figures.loads} field loads, ${figures.attempts} upstream attempts (${figures.attemptsPerLoad?.toFixed(3) ?? '—'}/load; ` +
     `${figures.beforeOpen.attempts}/${figures.beforeOpen.loads} for requests sent before the breaker opened); ` +
     `open after ${figures.openedAfterMs === null ? '—' : `${Math.round(figures.openedAfterMs)} ms`}, ${figures.openPeriods.length} open period(s); ` +
-    `once open: ${figures.openAnswers} answers, p50 ${ms(figures.openLatencyMs?.p50)}, p99 ${ms(figures.openLatencyMs?.p99)} ` +
-    `(goal < 5 ms; { __typename } p99 ${ms(figures.typenameLatencyMs?.p99)} with the same clients); ` +
+    `once open (closed loop): ${figures.openAnswers} answers, p50 ${ms(figures.openLatencyMs?.p50)}, p99 ${ms(figures.openLatencyMs?.p99)} ` +
+    `({ __typename } p99 ${ms(figures.typenameLatencyMs?.p99)} with the same clients); ` +
     `${figures.callsWhileOpen} calls while open, ${figures.probes} half-open probe(s), ${figures.callsAdmittedBeforeOpen} calls admitted before it opened but sent after`
   );
 }
 
 /** The outage's figures in the ratio table and the JSON line's `ratios`. */
 export interface OutageRatios {
-  /** Upstream attempts ÷ field loads over the whole outage run (goal ≤ 1.2). */
+  /** Upstream attempts ÷ field loads over the whole outage run, both phases (goal ≤ 1.2). */
   outageAttemptsPerLoad: number | null;
-  /** p99 of answers to requests sent once the breaker was open, ms (goal < 5; never checked). */
+  /** p99 of the closed-loop phase's answers to requests sent once the breaker was open, ms (mostly queueing). */
   outageOpenP99Ms: number | null;
+  /** The fixed rate of the second phase, req/s. */
+  outageFixedRatePerSecond: number | null;
+  /** p50 and p99 of answers once the breaker is open, at that fixed rate, ms (p99 goal < 5; never checked). */
+  outageOpenFixedRateP50Ms: number | null;
+  outageOpenFixedRateP99Ms: number | null;
 }
 
 export function outageRatios(row: OutageRow | undefined): OutageRatios {
-  return { outageAttemptsPerLoad: row?.outage.attemptsPerLoad ?? null, outageOpenP99Ms: row?.outage.openLatencyMs?.p99 ?? null };
+  return {
+    outageAttemptsPerLoad: row?.outage.attemptsPerLoad ?? null,
+    outageOpenP99Ms: row?.outage.openLatencyMs?.p99 ?? null,
+    outageFixedRatePerSecond: row?.outage.fixedRatePerSecond ?? null,
+    outageOpenFixedRateP50Ms: row?.outage.openAtFixedRateLatencyMs?.p50 ?? null,
+    outageOpenFixedRateP99Ms: row?.outage.openAtFixedRateLatencyMs?.p99 ?? null,
+  };
 }
 
 /** Counts only: the retry budget held, the breaker opened, and no call passed it while open. */

@@ -1,4 +1,7 @@
-/** The ratios the bench exists for, derived from the measured figures; none of them is judged pass/fail. */
+/**
+ * The ratios the bench exists for, derived from the measured figures, and the goals they are read against (printed
+ * beside them, never checked: none of them is judged pass/fail).
+ */
 import type { BenchOptions } from './bench-args.js';
 import type { ScenarioFigures } from './measure.js';
 import { DASHBOARD_DISTINCT_CALLS } from './scenario-queries.js';
@@ -33,7 +36,27 @@ export interface Ratios {
    * the warm one CPU-bound, the cold one bound by the upstream socket pool its 2 connections fill.
    */
   dashboardWarmOverColdThroughput: number | null;
+  /**
+   * The gateway's CPU per one-store-day request ÷ the bare node:http limit's, both at 50 connections (server
+   * process utime + stime over the measured runs ÷ requests completed): what the gateway's work costs beyond
+   * the one signed call it must make. Goal ≤ {@link GOALS.cpuPerRequestOverLimit}.
+   */
+  cpuPerRequestOverLimit: number | null;
+  /** The same for bare graphql-yoga with the same client: what the GraphQL framework alone costs. */
+  bareYogaCpuPerRequestOverLimit: number | null;
+  /** one-store-day p50 of the gateway − of the limit, at 50 connections, ms. Goal ≤ {@link GOALS.oneStoreDay50P50OverLimitMs}. */
+  oneStoreDay50P50OverLimitMs: number | null;
+  /** The same for bare graphql-yoga with the same client, ms. */
+  bareYogaOneStoreDay50P50OverLimitMs: number | null;
 }
+
+/** The performance goals (issue 14), printed beside their figures; benchmarks never fail on timing. */
+export const GOALS = {
+  cpuPerRequestOverLimit: 2.0,
+  oneStoreDay50P50OverLimitMs: 1.0,
+  dashboardP50OverIdeal: 1.1,
+  gatewayPeakRssMiB: 150,
+} as const;
 
 /** `numerator ÷ denominator`, or null when either is missing or the denominator is 0. */
 const ratio = (numerator: number | null | undefined, denominator: number | null | undefined): number | null =>
@@ -50,6 +73,12 @@ export function computeRatios(rows: readonly ScenarioFigures[], options: Pick<Be
   const dashboardFloorRow = byName(SCENARIO_NAMES.dashboardFloor);
   const naiveRow = byName(SCENARIO_NAMES.naive);
   const sequentialRow = byName(SCENARIO_NAMES.sequential);
+  const day50Row = byName(SCENARIO_NAMES.oneStoreDay50);
+  const limitRow = byName(SCENARIO_NAMES.oneStoreDay50Limit);
+  const yogaRow = byName(SCENARIO_NAMES.oneStoreDay50Yoga);
+  const serverCpu = (row: ScenarioFigures | undefined) => row?.resources?.server?.cpuMsPerRequest;
+  const p50Minus = (row: ScenarioFigures | undefined, base: ScenarioFigures | undefined): number | null =>
+    row?.latencyMs && base?.latencyMs ? row.latencyMs.p50 - base.latencyMs.p50 : null;
   const idealMs = dashboardIdealMs(options);
   const directCallMs = sequentialRow?.latencyMs ? sequentialRow.latencyMs.mean / DASHBOARD_DISTINCT_CALLS : null;
   const netOf = (value: number | undefined): number | null => (value === undefined ? null : value - options.latencyMs);
@@ -66,5 +95,9 @@ export function computeRatios(rows: readonly ScenarioFigures[], options: Pick<Be
     sequentialOverGatewayLatency: ratio(sequentialRow?.latencyMs?.p50, dashboardRow?.latencyMs?.p50),
     dashboardWarmOverFloorThroughput: ratio(warmRow?.requestsPerSecond, dashboardFloorRow?.requestsPerSecond),
     dashboardWarmOverColdThroughput: ratio(warmRow?.requestsPerSecond, dashboardRow?.requestsPerSecond),
+    cpuPerRequestOverLimit: ratio(serverCpu(day50Row), serverCpu(limitRow)),
+    bareYogaCpuPerRequestOverLimit: ratio(serverCpu(yogaRow), serverCpu(limitRow)),
+    oneStoreDay50P50OverLimitMs: p50Minus(day50Row, limitRow),
+    bareYogaOneStoreDay50P50OverLimitMs: p50Minus(yogaRow, limitRow),
   };
 }

@@ -6,7 +6,7 @@
 import type { BenchOptions } from './bench-args.js';
 import type { BenchServers } from './bench-servers.js';
 import type { UpstreamCallsExpectation } from './checks.js';
-import type { LoadScenario, SequentialScenario } from './measure.js';
+import type { LoadScenario, ScenarioFigures, SequentialScenario } from './measure.js';
 import {
   checkDashboard,
   checkOneStoreDay,
@@ -29,12 +29,22 @@ export const SCENARIO_NAMES = {
   floor: 'floor',
   introspectionLight: 'gateway-introspection-light',
   oneStoreDay: 'one-store-day',
+  oneStoreDay50: 'one-store-day-50',
+  oneStoreDay50Limit: 'one-store-day-50-limit',
+  oneStoreDay50Yoga: 'one-store-day-50-yoga',
   dashboard: 'dashboard',
   dashboardWarm: 'dashboard-warm',
   dashboardFloor: 'dashboard-floor',
   naive: 'naive',
   sequential: 'sequential client',
 } as const;
+
+/**
+ * Connections of one-store-day-50 and its two baselines: enough that the gateway's own work per request, not
+ * the emulator's latency, decides what a one-call query costs (every server gets at least this many upstream
+ * sockets, see bench-servers.ts).
+ */
+export const ONE_STORE_DAY_50_CONNECTIONS = 50;
 
 /** Load scenarios measured together, alternating in `rounds` slices. */
 export interface InterleavedGroup {
@@ -43,7 +53,7 @@ export interface InterleavedGroup {
 }
 
 export interface BenchPlan {
-  /** Sent one by one, in order, before any load. */
+  /** Sent one by one, in order for each server (the servers side by side), before any load. */
   smokeChecks: SmokeCheck[];
   /** Measured in order, one group after the other. */
   loadGroups: InterleavedGroup[];
@@ -74,16 +84,31 @@ const signedMs = (value: number | undefined, base: number): string => {
  * except dashboard-warm and dashboard-floor, which ask one fixed dashboard on purpose.
  */
 export function createBenchPlan(options: BenchOptions, servers: BenchServers): BenchPlan {
-  const { floor, dashboardFloor, gateway, naive } = servers;
+  const plan = declareBenchPlan(options, servers);
+  // Each load scenario's server process, found by the URL it loads, for its CPU and memory figures.
+  const byUrl = new Map(Object.values(servers).map((server) => [server.url, server]));
+  for (const group of plan.loadGroups) for (const scenario of group.scenarios) scenario.server ??= byUrl.get(scenario.url);
+  return plan;
+}
+
+/** The scenarios as declared: each load scenario names the URL it loads (createBenchPlan adds its process). */
+function declareBenchPlan(options: BenchOptions, servers: BenchServers): BenchPlan {
+  const { floor, dashboardFloor, gateway, naive, limit, yogaClient } = servers;
   // Measured on a 2-vCPU VM: a fresh yoga process needs ~4 s of load to reach its warm throughput.
   const warmUpS = options.quick ? 2 : 5;
+  // The limits are loaded only here; --quick keeps them brief (its figures are a smoke test, not a measurement).
+  const freshWarmUpS = options.quick ? 1 : 5;
   const typename = graphqlBody(TYPENAME_QUERY);
   const warmDay = (i: number) => graphqlBody(ONE_STORE_DAY_QUERY, { id: String(ID_BLOCKS.warmUp + i), day: '2026-01-01' });
   const warmDashboard = (i: number) => graphqlBody(DASHBOARD_QUERY, dashboardVariables(ID_BLOCKS.warmUp + 1_000_000, i));
   // One body for every request of dashboard-warm and dashboard-floor: same document, same 20 stores.
   const cachedDashboard = graphqlBody(DASHBOARD_QUERY, WARM_DASHBOARD_VARIABLES);
   const idealMs = dashboardIdealMs(options);
+  // One counter for every one-store-day scenario: no two requests ask the same store, whichever server answers.
   let oneStoreDaySeq = 0;
+  const nextOneStoreDay = () => graphqlBody(ONE_STORE_DAY_QUERY, oneStoreDayVariables(oneStoreDaySeq++));
+  const netOfUpstream = (f: Omit<ScenarioFigures, 'note'>) =>
+    `net of ${options.latencyMs} ms upstream: p50 ${signedMs(f.latencyMs?.p50, options.latencyMs)}, p99 ${signedMs(f.latencyMs?.p99, options.latencyMs)}`;
   let dashboardSeq = 0;
   let naiveSeq = 0;
 
@@ -92,6 +117,8 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
       { url: floor.url, bodies: Array.from({ length: 20 }, () => typename), check: checkTypename },
       { url: gateway.url, bodies: Array.from({ length: 20 }, () => typename), check: checkTypename },
       { url: gateway.url, bodies: Array.from({ length: 20 }, (_, i) => warmDay(i)), check: checkOneStoreDay },
+      { url: limit.url, bodies: Array.from({ length: 5 }, (_, i) => warmDay(20 + i)), check: checkOneStoreDay },
+      { url: yogaClient.url, bodies: Array.from({ length: 5 }, (_, i) => warmDay(40 + i)), check: checkOneStoreDay },
       { url: gateway.url, bodies: [warmDashboard(0), warmDashboard(1)], check: checkDashboard },
       { url: naive.url, bodies: [warmDashboard(2)], check: checkDashboard },
       // Fills the answer cache with dashboard-warm's 160 keys: fetched once, here, before any of its runs.
@@ -133,10 +160,48 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
             target: 'gateway',
             url: gateway.url,
             connections: options.connections,
-            nextBody: () => graphqlBody(ONE_STORE_DAY_QUERY, oneStoreDayVariables(oneStoreDaySeq++)),
+            nextBody: nextOneStoreDay,
             check: checkOneStoreDay,
             warmUpS: options.quick ? 1 : 3,
-            note: (f) => `net of ${options.latencyMs} ms upstream: p50 ${signedMs(f.latencyMs?.p50, options.latencyMs)}, p99 ${signedMs(f.latencyMs?.p99, options.latencyMs)}`,
+            note: netOfUpstream,
+          },
+        ],
+      },
+      {
+        // The gateway against the limit of the same call (bare node:http) and bare yoga with the same client,
+        // at 50 connections, alternating in 2-second rounds so drift favours none. CPU per request is the
+        // steady figure here; latency adds the machine's noise.
+        rounds: Math.max(1, Math.floor(options.durationS / 2)),
+        scenarios: [
+          {
+            name: SCENARIO_NAMES.oneStoreDay50,
+            target: 'gateway',
+            url: gateway.url,
+            connections: ONE_STORE_DAY_50_CONNECTIONS,
+            nextBody: nextOneStoreDay,
+            check: checkOneStoreDay,
+            warmUpS: options.quick ? 1 : 3,
+            note: (f) => `${netOfUpstream(f)}${spread(f.roundsRequestsPerSecond)}`,
+          },
+          {
+            name: SCENARIO_NAMES.oneStoreDay50Limit,
+            target: 'bare node:http + the signed client (the limit)',
+            url: limit.url,
+            connections: ONE_STORE_DAY_50_CONNECTIONS,
+            nextBody: nextOneStoreDay,
+            check: checkOneStoreDay,
+            warmUpS: freshWarmUpS,
+            note: (f) => `same call, same answer, no GraphQL: ${netOfUpstream(f)}${spread(f.roundsRequestsPerSecond)}`,
+          },
+          {
+            name: SCENARIO_NAMES.oneStoreDay50Yoga,
+            target: 'bare graphql-yoga + the signed client',
+            url: yogaClient.url,
+            connections: ONE_STORE_DAY_50_CONNECTIONS,
+            nextBody: nextOneStoreDay,
+            check: checkOneStoreDay,
+            warmUpS: freshWarmUpS,
+            note: (f) => `minimal schema, resolver calls the client: ${netOfUpstream(f)}${spread(f.roundsRequestsPerSecond)}`,
           },
         ],
       },
@@ -202,13 +267,16 @@ export function createBenchPlan(options: BenchOptions, servers: BenchServers): B
     ],
     sequential: {
       name: SCENARIO_NAMES.sequential,
-      target: 'signed client → emulator, in-process',
+      target: 'signed client (in the bench process) → emulator',
       runs: options.sequentialRuns,
       note: (f) => `${DASHBOARD_DISTINCT_CALLS} calls awaited one by one, per dashboard; ${f.requests} run(s)`,
     },
     upstreamCalls: [
       // Unique ids per request: the cache never answers, so each request is its one call.
       { scenario: SCENARIO_NAMES.oneStoreDay, exactly: 1 },
+      { scenario: SCENARIO_NAMES.oneStoreDay50, exactly: 1 },
+      { scenario: SCENARIO_NAMES.oneStoreDay50Limit, exactly: 1 },
+      { scenario: SCENARIO_NAMES.oneStoreDay50Yoga, exactly: 1 },
       // De-duplication and batching: every answered dashboard costs exactly its distinct (store, window) keys,
       // each a cache miss (its store ids are its own).
       { scenario: SCENARIO_NAMES.dashboard, exactly: DASHBOARD_DISTINCT_CALLS },

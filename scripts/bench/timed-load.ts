@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 
 /** One answer of a timed load, with when its request left and its answer came back. */
@@ -17,8 +18,16 @@ export interface TimedAnswer<Meta> {
 
 export interface TimedLoadSpec<Meta> {
   url: string;
-  /** Clients, each with its own connection, each sending its next request as soon as its last answer arrived. */
+  /**
+   * Clients, each with its own connection, each sending its next request as soon as its last answer arrived
+   * (closed loop) — or, with `ratePerSecond`, at its next slot.
+   */
   connections: number;
+  /**
+   * A fixed offered rate over all clients: the n-th request is sent no earlier than n ÷ rate seconds after the
+   * start (a client whose slot has already passed sends at once). Latency counts from the actual send.
+   */
+  ratePerSecond?: number;
   durationS: number;
   /**
    * After `durationS`, the clients carry on while this holds (the run has not yet seen what it is meant to
@@ -45,9 +54,9 @@ export interface TimedLoadOutcome {
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * A closed-loop load that keeps every request's timestamps, which autocannon does not expose. Unlike
- * autocannon's timed runs it abandons no request: when the time is up each client waits for its last answer,
- * so every request sent is accounted for — which call counting per request needs.
+ * A closed-loop load (or a paced one: `ratePerSecond`) that keeps every request's timestamps, which autocannon
+ * does not expose. Unlike autocannon's timed runs it abandons no request: when the time is up each client waits
+ * for its last answer, so every request sent is accounted for — which call counting per request needs.
  */
 export async function runTimedLoad<Meta>(spec: TimedLoadSpec<Meta>): Promise<TimedLoadOutcome> {
   const target = new URL(spec.url);
@@ -60,10 +69,16 @@ export async function runTimedLoad<Meta>(spec: TimedLoadSpec<Meta>): Promise<Tim
     return now < endAt || (now < maxEndAt && (spec.continueWhile?.() ?? false));
   };
   let sent = 0;
+  let slots = 0;
   let transportErrors = 0;
   let firstTransportError: string | null = null;
   const client = async (): Promise<void> => {
     while (running()) {
+      if (spec.ratePerSecond !== undefined) {
+        const wait = started + (slots++ * 1000) / spec.ratePerSecond - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (!running()) break;
+      }
       const { body, meta } = spec.nextRequest();
       sent++;
       const sentAt = Date.now();

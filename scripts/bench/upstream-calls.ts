@@ -1,9 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Emulator } from '../../src/emulator/index.js';
+
+/** An upstream call as the emulator recorded it (a subset of its `EmulatorCall`). */
+export interface RecordedCall {
+  /** Arrival, epoch ms; never earlier than the gateway sent it. */
+  at: number;
+  depId: string | null;
+  /** The stores a multi-store call carried in `id` (the hourly method). */
+  storeIds?: string[];
+}
+
+/** The emulator's call log, as the bench reads it (the emulator runs in a child process: emulator-process.ts). */
+export interface UpstreamLog {
+  callCount(): Promise<number>;
+  calls(): Promise<RecordedCall[]>;
+  resetCalls(): Promise<void>;
+}
 
 /** Upstream calls of one scenario, attributed to the requests that caused them. */
 export interface UpstreamAttribution {
-  /** Every call the emulator recorded during the scenario (`callCount()`). */
+  /** Every call the emulator recorded during the scenario. */
   total: number;
   /** Correctly answered requests the figures cover. */
   answered: number;
@@ -29,13 +44,13 @@ export interface UpstreamAttribution {
  * be working on requests the load generator abandoned when its run stopped, and their calls must land before
  * they are counted, and before the next scenario resets the log.
  */
-export async function waitForQuietUpstream(emulator: Emulator, quietMs: number, maxMs: number): Promise<void> {
+export async function waitForQuietUpstream(emulator: UpstreamLog, quietMs: number, maxMs: number): Promise<void> {
   const deadline = Date.now() + maxMs;
-  let seen = emulator.callCount();
+  let seen = await emulator.callCount();
   let quietSince = Date.now();
   while (Date.now() < deadline) {
     await sleep(Math.min(50, quietMs));
-    const now = emulator.callCount();
+    const now = await emulator.callCount();
     if (now !== seen) {
       seen = now;
       quietSince = Date.now();
@@ -50,9 +65,10 @@ export async function waitForQuietUpstream(emulator: Emulator, quietMs: number, 
  * `depId`, so a request's calls are exactly the calls for its stores. Requests that share ids (dashboard-warm)
  * are attributed exactly only while those ids cause no call; otherwise the result says `ambiguous`.
  */
-export function attributeUpstreamCalls(emulator: Emulator, answeredStoreIds: readonly (readonly string[])[]): UpstreamAttribution {
+export async function attributeUpstreamCalls(emulator: UpstreamLog, answeredStoreIds: readonly (readonly string[])[]): Promise<UpstreamAttribution> {
+  const calls = await emulator.calls();
   const callsByStore = new Map<string, number>();
-  for (const call of emulator.calls) {
+  for (const call of calls) {
     if (call.depId !== null) callsByStore.set(call.depId, (callsByStore.get(call.depId) ?? 0) + 1);
   }
   const owner = new Set<string>();
@@ -68,7 +84,7 @@ export function attributeUpstreamCalls(emulator: Emulator, answeredStoreIds: rea
     }
     perRequest.push(calls);
   }
-  const total = emulator.callCount();
+  const total = calls.length;
   const attributed = perRequest.reduce((sum, calls) => sum + calls, 0);
   const answered = perRequest.length;
   return {
