@@ -6,6 +6,7 @@ import type { Check } from './checks.js';
 import type { ScenarioFigures } from './measure.js';
 import { OUTAGE_MAX_ATTEMPTS_PER_LOAD, type OutageRatios } from './outage.js';
 import { GOALS, type Ratios } from './ratios.js';
+import type { ResilienceRatios } from './resilience-overhead.js';
 
 /** The JSON line's `memory`: VmHWM of each process over the whole bench. */
 export interface MemoryFigures {
@@ -42,7 +43,7 @@ export function scenarioTable(rows: readonly ScenarioFigures[]): string {
   return [header, rule, ...lines].join('\n');
 }
 
-export function ratioTable(ratios: Ratios & OutageRatios, memory: MemoryFigures): string {
+export function ratioTable(ratios: Ratios & OutageRatios & ResilienceRatios, memory: MemoryFigures): string {
   const rows: [string, string, string][] = [
     ['gateway / floor throughput ({ __typename })', fixed(ratios.gatewayOverFloorThroughput, 2), ''],
     ['one-store-day p50 − upstream latency (ms)', fixed(ratios.oneStoreDayP50NetMs, 2), ''],
@@ -61,6 +62,7 @@ export function ratioTable(ratios: Ratios & OutageRatios, memory: MemoryFigures)
     ['dashboard warm / floor throughput', fixed(ratios.dashboardWarmOverFloorThroughput, 2), '≥ 0.8'],
     ['dashboard warm / cold throughput', adaptive(ratios.dashboardWarmOverColdThroughput), ''],
     ['gateway peak RSS over the whole bench (MiB, VmHWM)', fixed(memory.gatewayPeakRssMiB, 1), `≤ ${GOALS.gatewayPeakRssMiB} MiB`],
+    ['breaker + retry budget: CPU added to a healthy upstream call (ns)', fixed(ratios.breakerAndBudgetNsPerCall, 0), ''],
     ['outage: upstream attempts / field loads', fixed(ratios.outageAttemptsPerLoad, 3), `≤ ${OUTAGE_MAX_ATTEMPTS_PER_LOAD}`],
     ['outage: p99 of answers once the breaker is open, closed loop, saturated (ms)', fixed(ratios.outageOpenP99Ms, 2), ''],
     [`outage: answers once open at ${fixed(ratios.outageFixedRatePerSecond, 0)} req/s, p50 (ms)`, fixed(ratios.outageOpenFixedRateP50Ms, 2), ''],

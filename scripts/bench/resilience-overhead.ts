@@ -19,6 +19,11 @@ export interface ResilienceOverhead {
   calls: number;
 }
 
+/** The ratio-table entry: what breaker and budget add to a healthy call (ns of CPU). */
+export interface ResilienceRatios {
+  breakerAndBudgetNsPerCall: number | null;
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 export async function measureResilienceOverhead(quick: boolean): Promise<ResilienceOverhead> {

@@ -27,6 +27,7 @@ import { LOAD_GENERATOR, measureInterleaved, measureSequentialClient, type Scena
 import { measureOutage, outageChecks, outageRatios } from './outage.js';
 import { ProcessWatch } from './process-usage.js';
 import { progress } from './progress.js';
+import { measureResilienceOverhead } from './resilience-overhead.js';
 import { computeRatios } from './ratios.js';
 import { REPO_ROOT } from './repo-root.js';
 import { checkList, memoryTable, ratioTable, roundForJson, scenarioTable, type MemoryFigures } from './report.js';
@@ -107,7 +108,9 @@ async function main(): Promise<number> {
   rows.push(outage.closedLoop, outage.fixedRate);
   watch.observe(LOAD_GENERATOR);
 
-  const ratios = { ...computeRatios(rows, options), ...outageRatios(outage.closedLoop) };
+  progress('resilience overhead: a healthy call awaited directly and through the breaker and retry budget');
+  const resilience = await measureResilienceOverhead(options.quick);
+  const ratios = { ...computeRatios(rows, options), ...outageRatios(outage.closedLoop), breakerAndBudgetNsPerCall: resilience.overheadNs };
   const peaks = watch.peaksMiB();
   const memory: MemoryFigures = { gatewayPeakRssMiB: peaks[started.gateway.name] ?? null, peakRssMiB: peaks, peakPerScenario: !watch.peakSinceStart };
   const checks = [...evaluateChecks(rows, [...plan.upstreamCalls, ...HOURLY_UPSTREAM_CALLS]), ...outageChecks(outage.closedLoop)];
