@@ -33,10 +33,26 @@ export interface CacheStore {
 export const CACHE_KEY_PREFIX = 'pfg:v1:';
 
 export function cacheKey(account: string, method: string, storeId: string, params: string): string {
-  for (const segment of [account, method, storeId, params]) {
-    if (segment.includes(':')) throw new TypeError('cache key segments must not contain ":"');
-  }
-  return `${CACHE_KEY_PREFIX}${account}:${method}:${storeId}:${params}`;
+  return cacheKeys(account, method)(storeId, params);
+}
+
+/**
+ * The keys of one account and method: their common part checked and built once (loaders make a key for every
+ * field they read), the store id and parameters checked per key.
+ */
+export function cacheKeys(account: string, method: string): (storeId: string, params: string) => string {
+  checkSegment(account);
+  checkSegment(method);
+  const prefix = `${CACHE_KEY_PREFIX}${account}:${method}:`;
+  return (storeId, params) => {
+    checkSegment(storeId);
+    checkSegment(params);
+    return `${prefix}${storeId}:${params}`;
+  };
+}
+
+function checkSegment(segment: string): void {
+  if (segment.includes(':')) throw new TypeError('cache key segments must not contain ":"');
 }
 
 /** The store id of a key (its fifth segment). */

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { AnswerRequest } from '../cache/answer-cache.js';
-import { cacheKey } from '../cache/cache-store.js';
+import { cacheKeys } from '../cache/cache-store.js';
 import { GatewayError, UpstreamCancelledError } from './errors.js';
 import type { HourlyEntry, HourlyFlowApi, HourlyWindow, StoreHours } from './hourly-flow.js';
 import { isStaleable, settlingEach, windowSegment, type LoaderOptions } from './loaders.js';
@@ -77,7 +77,8 @@ export function createHourlyIndicatorLoader(api: HourlyFlowApi | undefined, scop
     return { load: (query) => sendChunk([query.depId], query).get(query.depId)!.then(fresh), peek: () => undefined };
   }
 
-  const keyOf = (query: HourlyQuery) => cacheKey(cache!.account, method, query.depId, `${windowSegment(query)}|1`);
+  const keyFor = cache ? cacheKeys(cache.account, method) : null;
+  const keyOf = (query: HourlyQuery) => keyFor!(query.depId, `${windowSegment(query)}|1`);
   const requestOf = (query: HourlyQuery): AnswerRequest => ({
     key: keyOf(query),
     lifetime: cache!.lifetimeOf(query.endTime),

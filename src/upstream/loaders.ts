@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Answer, AnswerCache, AnswerSource, Lifetime } from '../cache/answer-cache.js';
-import { cacheKey } from '../cache/cache-store.js';
+import { cacheKeys } from '../cache/cache-store.js';
 import { GatewayError, UpstreamCancelledError } from './errors.js';
 import { GET_PASSENGER_INDICATOR_DATA, type PassengerFlowApi, type PassengerIndicatorFigures, type PassengerIndicatorQuery } from './passenger-flow.js';
 import type { UpstreamRequestScope } from './request-scope.js';
@@ -99,7 +99,8 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
     return { load: (query) => send(query).then((figures) => ({ figures, fetchedAt: Date.now(), stale: false })), peek: () => undefined };
   }
   const { cache } = options;
-  const keyOf = (query: PassengerIndicatorQuery) => cacheKey(cache!.account, GET_PASSENGER_INDICATOR_DATA, query.depId, windowSegment(query));
+  const keyFor = cache ? cacheKeys(cache.account, GET_PASSENGER_INDICATOR_DATA) : null;
+  const keyOf = (query: PassengerIndicatorQuery) => keyFor!(query.depId, windowSegment(query));
   const fetchOne = async (query: PassengerIndicatorQuery): Promise<LoadedFigures> => {
     if (!cache) return { figures: await send(query), fetchedAt: Date.now(), stale: false };
     let answer: Answer<PassengerIndicatorFigures>;
@@ -131,17 +132,18 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
     load: (query) => loader.load(query),
     peek(query) {
       if (!cache || cache.bypass) return undefined;
-      const requestKey = passengerIndicatorKey(query);
-      const seen = peeked.get(requestKey);
+      // The cache key is this request's key too (one string per field, not two).
+      const key = keyOf(query);
+      const seen = peeked.get(key);
       if (seen) {
         options.onAnswer?.('hit');
         return seen;
       }
-      const answer = cache.answers.peek<PassengerIndicatorFigures>(keyOf(query));
+      const answer = cache.answers.peek<PassengerIndicatorFigures>(key);
       if (!answer) return undefined;
       options.onAnswer?.('hit');
       const figures: LoadedFigures = { figures: answer.value, fetchedAt: answer.fetchedAt, stale: false };
-      peeked.set(requestKey, figures);
+      peeked.set(key, figures);
       return figures;
     },
   };
