@@ -25,8 +25,31 @@ export interface CostLimitOptions<Context> {
  * `extensions.cost = { estimated, limit }` so a frontend developer sees what a query costs.
  */
 export function useCostLimit<Context extends object>(options: CostLimitOptions<Context>): Plugin<Context> {
+  type ExecuteHook = NonNullable<Plugin<Context>['onExecute']>;
+  type ExecutePayload = Parameters<ExecuteHook>[0];
+  const decide = (stop: ExecutePayload['setResultAndStopExecution'], estimated: number, limit: number): Awaited<ReturnType<ExecuteHook>> => {
+    const cost: CostExtension = { estimated, limit };
+    if (estimated > limit) {
+      stop({
+        errors: [
+          gatewayError(
+            'QUERY_TOO_COMPLEX',
+            `This query may cause up to ${estimated} upstream calls; the limit is ${limit}. Ask for fewer stores or days, or split it.`,
+          ),
+        ],
+        extensions: { cost },
+      });
+      return;
+    }
+    return {
+      onExecuteDone({ result, setResult }) {
+        if (!('errors' in result || 'data' in result)) return; // a stream: nothing of ours
+        setResult({ ...result, extensions: { ...result.extensions, cost } });
+      },
+    };
+  };
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
+    onExecute({ args, setResultAndStopExecution }) {
       const limit = options.limitOf(args.contextValue);
       const estimate = () =>
         estimateUpstreamCalls(args.document, {
@@ -34,27 +57,11 @@ export function useCostLimit<Context extends object>(options: CostLimitOptions<C
           operationName: args.operationName ?? null,
           rules: options.rules,
         });
-      let estimated = estimate();
-      if (estimated > limit && options.learn && (await options.learn(args.contextValue))) estimated = estimate();
-      const cost: CostExtension = { estimated, limit };
-      if (estimated > limit) {
-        setResultAndStopExecution({
-          errors: [
-            gatewayError(
-              'QUERY_TOO_COMPLEX',
-              `This query may cause up to ${estimated} upstream calls; the limit is ${limit}. Ask for fewer stores or days, or split it.`,
-            ),
-          ],
-          extensions: { cost },
-        });
-        return;
-      }
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (!('errors' in result || 'data' in result)) return; // a stream: nothing of ours
-          setResult({ ...result, extensions: { ...result.extensions, cost } });
-        },
-      };
+      const estimated = estimate();
+      // Synchronous (no promise per request) unless the estimate is over the limit and the rules may learn what
+      // they had to guess.
+      if (estimated <= limit || !options.learn) return decide(setResultAndStopExecution, estimated, limit);
+      return Promise.resolve(options.learn(args.contextValue)).then((learned) => decide(setResultAndStopExecution, learned ? estimate() : estimated, limit));
     },
   };
 }
