@@ -62,13 +62,6 @@ export function checkAccess(store: StoreShape, context: GatewayContext): void {
   if (!context.mayReadStore(store.id)) throw forbidden(`This client key may not read store ${store.id}.`);
 }
 
-/**
- * The shape built for each loaded answer. The loader hands out one `LoadedFigures` per key and request (a key
- * asked again, by another alias or widget, gets the same object), so a key's fields share one shape and one
- * `fetchedAt` date; the map lets go of both with the request.
- */
-const shapes = new WeakMap<LoadedFigures, PassengerIndicatorShape>();
-
 function loadWindow(
   store: StoreShape,
   from: string,
@@ -78,6 +71,13 @@ function loadWindow(
   path: ResponsePath,
   index?: number,
 ): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
+  // A window this request already answered from the warm cache (another alias or widget asks it again).
+  const warm = warmShapesOf(context);
+  const remembered = warm.get(store.id)?.get(from)?.get(to)?.[businessHoursOnly ? 1 : 0];
+  if (remembered) {
+    context.counters.cacheHits++;
+    return remembered;
+  }
   const query = { depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly };
   const toShape = (loaded: LoadedFigures): PassengerIndicatorShape => {
     const { figures, fetchedAt, stale } = loaded;
@@ -86,31 +86,56 @@ function loadWindow(
       const at = responsePathAsArray(path);
       context.stale.push({ path: index === undefined ? at : [...at, index], ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
     }
-    let shape = shapes.get(loaded);
-    if (shape === undefined) {
-      // A literal of fixed shape (no spread).
-      shape = {
-        inflow: figures.inflow,
-        passBy: figures.passBy,
-        outsideFlow: figures.outsideFlow,
-        inShopRate: figures.inShopRate,
-        outflow: figures.outflow,
-        fittingRoomFlow: figures.fittingRoomFlow,
-        fittingRoomRate: figures.fittingRoomRate,
-        shopId: figures.shopId,
-        storeId: store.id,
-        from,
-        to,
-        businessHoursOnly,
-        fetchedAt: new Date(fetchedAt),
-      };
-      shapes.set(loaded, shape);
-    }
-    return shape;
+    // A literal of fixed shape (no spread).
+    return {
+      inflow: figures.inflow,
+      passBy: figures.passBy,
+      outsideFlow: figures.outsideFlow,
+      inShopRate: figures.inShopRate,
+      outflow: figures.outflow,
+      fittingRoomFlow: figures.fittingRoomFlow,
+      fittingRoomRate: figures.fittingRoomRate,
+      shopId: figures.shopId,
+      storeId: store.id,
+      from,
+      to,
+      businessHoursOnly,
+      fetchedAt: new Date(fetchedAt),
+    };
   };
   // A warm cache answers at once: no promise per field, so graphql-js completes the field synchronously.
   const cached = context.passengerIndicators.peek(query);
-  return cached ? toShape(cached) : context.passengerIndicators.load(query).then(toShape);
+  if (!cached) return context.passengerIndicators.load(query).then(toShape);
+  const shape = toShape(cached);
+  remember(warm, store.id, from, to, businessHoursOnly, shape);
+  return shape;
+}
+
+/**
+ * The shapes a request answered from the warm cache, by store id, first day, last day and business-hours flag.
+ * The keys are strings the request already has (ids and dates from its variables or literals, days from
+ * `eachDay`), so asking again builds no key and no query: a dashboard asks each window twice or more.
+ */
+type WarmShapes = Map<string, Map<string, Map<string, [PassengerIndicatorShape | undefined, PassengerIndicatorShape | undefined]>>>;
+const warmShapes = new WeakMap<GatewayContext, WarmShapes>();
+
+function warmShapesOf(context: GatewayContext): WarmShapes {
+  let warm = warmShapes.get(context);
+  if (warm === undefined) {
+    warm = new Map();
+    warmShapes.set(context, warm);
+  }
+  return warm;
+}
+
+function remember(warm: WarmShapes, storeId: string, from: string, to: string, businessHoursOnly: boolean, shape: PassengerIndicatorShape): void {
+  let byFrom = warm.get(storeId);
+  if (byFrom === undefined) warm.set(storeId, (byFrom = new Map()));
+  let byTo = byFrom.get(from);
+  if (byTo === undefined) byFrom.set(from, (byTo = new Map()));
+  let pair = byTo.get(to);
+  if (pair === undefined) byTo.set(to, (pair = [undefined, undefined]));
+  pair[businessHoursOnly ? 1 : 0] = shape;
 }
 
 export function resolvePassengerIndicator(

@@ -125,26 +125,14 @@ export function createPassengerIndicatorLoader(api: PassengerFlowApi, scope: Ups
   };
   const batch = settlingEach((queries: readonly PassengerIndicatorQuery[]) => queries.map((query) => fetchOne(query)), options.instrumentBatch);
   const loader = new DataLoader<PassengerIndicatorQuery, LoadedFigures, string>(batch, { cacheKeyFn: passengerIndicatorKey });
-  // What this request already read from a warm cache: a key asked again (another alias, another widget) is one
-  // map lookup, and answers the same as the first time, as the loader does for keys it loaded.
-  const peeked = new Map<string, LoadedFigures>();
   return {
     load: (query) => loader.load(query),
     peek(query) {
       if (!cache || cache.bypass) return undefined;
-      // The cache key is this request's key too (one string per field, not two).
-      const key = keyOf(query);
-      const seen = peeked.get(key);
-      if (seen) {
-        options.onAnswer?.('hit');
-        return seen;
-      }
-      const answer = cache.answers.peek<PassengerIndicatorFigures>(key);
+      const answer = cache.answers.peek<PassengerIndicatorFigures>(keyOf(query));
       if (!answer) return undefined;
       options.onAnswer?.('hit');
-      const figures: LoadedFigures = { figures: answer.value, fetchedAt: answer.fetchedAt, stale: false };
-      peeked.set(key, figures);
-      return figures;
+      return { figures: answer.value, fetchedAt: answer.fetchedAt, stale: false };
     },
   };
 }

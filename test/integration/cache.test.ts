@@ -136,6 +136,23 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     expect(second).toEqual(first);
   });
 
+  it('a warm window asked under several aliases and as a day of a series → 0 calls, the same figures everywhere', async () => {
+    const gw = await gateway(backend);
+    const day = `passengerIndicator(from: "${SETTLED_DAY}", to: "${SETTLED_DAY}") { inflow passBy fetchedAt }`;
+    const series = `dailyPassengerIndicators(from: "${SETTLED_DAY}", to: "${SETTLED_DAY}") { inflow passBy fetchedAt }`;
+    const document = `{ a: store(id: "174690") { ${day} } b: store(id: "174690") { ${day} ${series} } c: stores(ids: ["174690", "174690"]) { ${day} } }`;
+    const cold = await gw.query(document);
+    expect(cold.errors).toBeUndefined();
+    expect(emulator.callCount()).toBe(1);
+    const warm = await gw.query(document);
+    expect(emulator.callCount()).toBe(1);
+    expect(warm).toEqual(cold);
+    const data = warm.data as { a: { passengerIndicator: unknown }; b: { passengerIndicator: unknown; dailyPassengerIndicators: unknown[] }; c: Array<{ passengerIndicator: unknown }> };
+    for (const figures of [data.b.passengerIndicator, data.b.dailyPassengerIndicators[0], data.c[0]!.passengerIndicator, data.c[1]!.passengerIndicator]) {
+      expect(figures).toEqual(data.a.passengerIndicator);
+    }
+  });
+
   it('fetchedAt is an ISO date-time of the vendor’s answer, unchanged on a cache hit', async () => {
     const gw = await gateway(backend);
     const before = Date.now();
