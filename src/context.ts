@@ -30,9 +30,9 @@ export interface GatewayContext {
   upstream: UpstreamRequestScope;
   passengerIndicators: PassengerIndicatorLoader;
   /** The store directory (names, addresses…): fetched or read from the cache at most once per request. */
-  storeDirectory: RequestDirectory;
+  readonly storeDirectory: RequestDirectory;
   /** Hours of many stores, batched into multi-store calls (shares the scope: a batch call is one call). */
-  hourlyIndicators: HourlyIndicatorLoader;
+  readonly hourlyIndicators: HourlyIndicatorLoader;
   limits: InputLimits;
   /** Fields answered from the cache because the vendor failed: reported in `extensions.stale`. */
   stale: StaleField[];
@@ -114,16 +114,27 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
     ...(deps.instrumentBatch ? { instrumentBatch: deps.instrumentBatch } : {}),
     onAnswer: countHit,
   };
+  let hourlyIndicators: HourlyIndicatorLoader | undefined;
+  let storeDirectory: RequestDirectory | undefined;
   const context: GatewayContext = {
     caller,
     mayReadStore: key ? (storeId) => mayReadStore(key, storeId) : () => true,
     maxUpstreamCalls,
     upstream,
     passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, loaderOptions),
-    hourlyIndicators: createHourlyIndicatorLoader(deps.hourlyFlow, upstream, { ...loaderOptions, method: config.hourlyMethod, batchSize: config.hourlyBatchSize }),
-    storeDirectory: deps.storeDirectory
-      ? deps.storeDirectory.forRequest(upstream, { bypass, onAnswer: countHit, onStale: (path, ageSeconds) => context.stale.push({ path, ageSeconds }) })
-      : NO_DIRECTORY,
+    // Built when a field first needs them: most requests ask neither hours nor the directory.
+    get hourlyIndicators() {
+      return (hourlyIndicators ??= createHourlyIndicatorLoader(deps.hourlyFlow, upstream, {
+        ...loaderOptions,
+        method: config.hourlyMethod,
+        batchSize: config.hourlyBatchSize,
+      }));
+    },
+    get storeDirectory() {
+      return (storeDirectory ??= deps.storeDirectory
+        ? deps.storeDirectory.forRequest(upstream, { bypass, onAnswer: countHit, onStale: (path, ageSeconds) => context.stale.push({ path, ageSeconds }) })
+        : NO_DIRECTORY);
+    },
     limits: { maxSpanDays: config.maxSpanDays, maxDailyDays: config.maxDailyDays, maxStoreIds: config.maxStoreIds, maxHourlyDays: config.maxHourlyDays },
     stale: [],
     counters: { cacheHits: 0 },
