@@ -69,11 +69,12 @@ builder.objectFields(StoreRef, (t) => ({
 builder.queryField('storeDirectory', (t) =>
   t.field({
     type: [StoreRef],
-    nullable: { list: true, items: false },
+    nullable: { list: false, items: false },
     description:
       'Every store of the tenant’s directory that the caller’s key may read, ordered by id (numerically). The directory ' +
-      '(every page of vendor `getDepartments`) is fetched once and shared by all requests for CACHE_DIRECTORY_TTL_S. Null with a ' +
-      'typed error when it cannot be fetched (other root fields are unaffected).',
+      '(every page of vendor `getDepartments`) is fetched once and shared by all requests for CACHE_DIRECTORY_TTL_S. When it ' +
+      'cannot be fetched the answer carries the typed error and, this field being non-null, no data: ask for it in a request ' +
+      'of its own where other root fields must not depend on it.',
     resolve: (_root, _args, context, info) => resolveStoreDirectory(context, pathOf(info)),
   }),
 );

@@ -223,26 +223,30 @@ describe('allow-lists', () => {
 });
 
 describe('failures', () => {
-  it('a failing directory fetch → a typed error on the directory fields only; indicators and other root fields answer', async () => {
+  it('a failing directory fetch → a typed error on the directory fields only (indicators answer); storeDirectory → no data, the same typed error', async () => {
     const gql = await gateway();
     emulator.setFaults([{ kind: 'code', code: -500, method: DEPARTMENTS_METHOD }]);
     const body = await gql(`{
       store(id: "174679") { id name region passengerIndicator(from: "2026-05-10", to: "2026-05-10") { inflow } }
-      storeDirectory { id }
     }`);
-    expect(body.data!.storeDirectory).toBeNull();
     const store = body.data!.store as { id: string; name: unknown; region: unknown; passengerIndicator: { inflow: number } | null };
     expect(store).toMatchObject({ id: '174679', name: null, region: null });
     expect(store.passengerIndicator?.inflow).toEqual(expect.any(Number));
     expect(body.errors?.map((error) => [error.path, error.extensions.code]).sort()).toEqual(
-      [[['store', 'name'], 'API_SYSTEM_CALL_ERROR'], [['store', 'region'], 'API_SYSTEM_CALL_ERROR'], [['storeDirectory'], 'API_SYSTEM_CALL_ERROR']].sort(),
+      [[['store', 'name'], 'API_SYSTEM_CALL_ERROR'], [['store', 'region'], 'API_SYSTEM_CALL_ERROR']].sort(),
     );
     expect(body.errors![0]!.extensions.upstream).toMatchObject({ method: DEPARTMENTS_METHOD, code: -500 });
-    // One fetch for the whole request, failure included; errors are not cached: the next request tries again.
+    // One fetch for the whole request, failure included.
     expect(directoryCalls()).toBe(1);
+    // `storeDirectory: [Store!]!`: its error leaves no data, typed as for the fields.
+    const listing = await gql('{ storeDirectory { id } }');
+    expect(listing.data).toBeNull();
+    expect(listing.errors?.map((error) => [error.path, error.extensions.code])).toEqual([[['storeDirectory'], 'API_SYSTEM_CALL_ERROR']]);
+    // Errors are not cached: each request tries again.
+    expect(directoryCalls()).toBe(2);
     emulator.setFaults([]);
     expect((await gql('{ store(id: "174679") { name } }')).data).toEqual({ store: { name: byId(174679).name } });
-    expect(directoryCalls()).toBe(2);
+    expect(directoryCalls()).toBe(3);
   });
 
   it('the vendor failing with a stale directory in the cache → the stale one is served and listed in extensions.stale', async () => {
