@@ -1,7 +1,7 @@
 import type { BenchOptions } from './bench-args.js';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { REPO_ROOT } from './repo-root.js';
-import { ONE_STORE_DAY_50_CONNECTIONS } from './scenarios.js';
+import { ONE_STORE_DAY_50_CONNECTIONS } from './scenario-queries.js';
 import { benchServerReadyLine } from './serve-loopback.js';
 
 const GATEWAY_READY = /Passenger Flow Gateway listening on (http:\/\/127\.0\.0\.1:\d+\/graphql)/;

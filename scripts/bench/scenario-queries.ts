@@ -24,6 +24,13 @@ export const TYPENAME_QUERY = '{ __typename }';
 
 const FIGURES = 'inflow passBy outsideFlow inShopRate outflow';
 
+/**
+ * Connections of one-store-day-50 and its two baselines: enough that the gateway's own work per request, not
+ * the emulator's latency, decides what a one-call query costs (every server gets at least this many upstream
+ * sockets, see bench-servers.ts).
+ */
+export const ONE_STORE_DAY_50_CONNECTIONS = 50;
+
 export const ONE_STORE_DAY_QUERY = `query OneStoreDay($id: ID!, $day: LocalDate!) {
   store(id: $id) { id day: passengerIndicator(from: $day, to: $day) { ${FIGURES} } }
 }`;

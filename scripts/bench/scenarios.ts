@@ -17,6 +17,7 @@ import {
   dashboardVariables,
   graphqlBody,
   ID_BLOCKS,
+  ONE_STORE_DAY_50_CONNECTIONS,
   ONE_STORE_DAY_QUERY,
   oneStoreDayVariables,
   TYPENAME_QUERY,
@@ -39,12 +40,6 @@ export const SCENARIO_NAMES = {
   sequential: 'sequential client',
 } as const;
 
-/**
- * Connections of one-store-day-50 and its two baselines: enough that the gateway's own work per request, not
- * the emulator's latency, decides what a one-call query costs (every server gets at least this many upstream
- * sockets, see bench-servers.ts).
- */
-export const ONE_STORE_DAY_50_CONNECTIONS = 50;
 
 /** Load scenarios measured together, alternating in `rounds` slices. */
 export interface InterleavedGroup {
