@@ -19,8 +19,11 @@ export type OutageVerdict = { ok: true; loads: LoadFate[] } | Extract<BodyCheck,
 
 /** One answered request, reduced to what the analysis needs. */
 export interface OutageAnswer {
-  /** The closed-loop phase (clients send as fast as they are answered) or the fixed-rate one that follows it. */
-  phase: 'closed-loop' | 'fixed-rate';
+  /**
+   * The closed-loop phase (clients send as fast as they are answered), the first second at the fixed rate (new
+   * connections; its answers count for calls, not for latency), or the fixed-rate phase measured after it.
+   */
+  phase: 'closed-loop' | 'fixed-rate-warm-up' | 'fixed-rate';
   /** Epoch ms. */
   sentAt: number;
   receivedAt: number;

@@ -12,6 +12,7 @@
  * (1.2 by default), no call reaches the vendor while the breaker is open (until its half-open probe), and
  * answers once it is open, at the fixed rate, take under 5 ms at p99 (a timing: never checked).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config.js';
 import { returnCodeByNumber } from '../../src/upstream/return-codes.js';
 import type { BenchOptions } from './bench-args.js';
@@ -39,6 +40,10 @@ export const OUTAGE_CONNECTIONS = 20;
  * {@link OUTAGE_MAX_EXTRA_S} longer) rather than report, or check, nothing.
  */
 const OUTAGE_MIN_OPEN_ANSWERS = 200;
+/** Between the closed loop and the fixed rate: the gateway finishes what the closed loop left in flight. */
+const OUTAGE_SETTLE_MS = 1000;
+/** The fixed rate's first second (new connections): its answers are not in the fail-fast latency. */
+const OUTAGE_FIXED_RATE_WARM_UP_S = 1;
 const OUTAGE_MAX_EXTRA_S = 30;
 /** Stores per request, each one field load (one upstream call while the vendor is healthy). */
 export const OUTAGE_STORES = 4;
@@ -183,13 +188,21 @@ export async function measureOutage(
       maxDurationS: options.durationS + OUTAGE_MAX_EXTRA_S,
     });
     progress(`${OUTAGE_SCENARIO}: the same ${OUTAGE_CONNECTIONS} connections at ${options.outageRate} req/s × ${options.durationS} s (answers once the breaker is open)`);
+    // The closed loop's last requests are still being answered when it stops, and the fixed rate opens new
+    // connections: a pause, then a second at the fixed rate whose answers count for calls but not for latency.
+    await sleep(OUTAGE_SETTLE_MS);
+    const warmUp = await runPhase('fixed-rate-warm-up', { durationS: OUTAGE_FIXED_RATE_WARM_UP_S, ratePerSecond: options.outageRate });
     const fixedRate = await runPhase('fixed-rate', { durationS: options.durationS, ratePerSecond: options.outageRate });
 
     const calls = await emulator.calls();
-    const analysis = outageFigures([...closedLoop.answers, ...fixedRate.answers], calls, DEFAULTS.breakerCooldownMs);
-    // Each phase's calls, by the store ids of its answers (no id is asked twice).
+    const analysis = outageFigures([...closedLoop.answers, ...warmUp.answers, ...fixedRate.answers], calls, DEFAULTS.breakerCooldownMs);
+    // Each phase's calls, by the store ids of its answers (no id is asked twice); the warm-up's go with the fixed rate.
     const phaseOfStore = new Map<string, PhaseOutcome>();
-    for (const phase of [closedLoop, fixedRate]) for (const answer of phase.answers) for (const id of answer.storeIds) phaseOfStore.set(id, phase);
+    for (const [phase, owner] of [[closedLoop, closedLoop], [warmUp, fixedRate], [fixedRate, fixedRate]] as const) {
+      for (const answer of phase.answers) for (const id of answer.storeIds) phaseOfStore.set(id, owner);
+    }
+    for (const kind of Object.keys(fixedRate.errors) as Array<keyof PhaseOutcome['errors']>) fixedRate.errors[kind] += warmUp.errors[kind];
+    fixedRate.firstProblem ??= warmUp.firstProblem;
     const figures = { ...analysis, typenameLatencyMs: latencyStats(typenameLatencies), fixedRatePerSecond: options.outageRate };
     const rowOf = (phase: PhaseOutcome): Omit<ScenarioFigures, 'name' | 'target' | 'note'> => {
       const received = phase.latencies.length;
