@@ -3,7 +3,7 @@ import type { GatewayContext } from '../context.js';
 import type { LoadedFigures } from '../upstream/loaders.js';
 import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
 import { badUserInput, forbidden } from './errors.js';
-import { daysInclusive, eachDay } from './local-date.js';
+import { dailyWindows, dayWindow, type DayWindow } from './day-window.js';
 import { STORE_ID_PATTERN } from './store-id.js';
 
 /** Backing shape of `Store`: only the id, so selecting a store costs no upstream call. */
@@ -51,10 +51,12 @@ export function resolveStores(ids: readonly string[], context: GatewayContext): 
   return ids.map((id) => checkStoreId(id, 'ids'));
 }
 
-export function checkWindow(args: WindowArgs, maxDays: number, field: string): void {
+/** The arguments' window, checked: `from` not after `to`, at most `maxDays` days. */
+export function checkWindow(args: WindowArgs, maxDays: number, field: string): DayWindow {
   if (args.from > args.to) throw badUserInput(`${field}: from (${args.from}) is after to (${args.to}).`, 'from');
-  const days = daysInclusive(args.from, args.to);
-  if (days > maxDays) throw badUserInput(`${field}: the window spans ${days} days; the limit is ${maxDays}.`, 'to');
+  const window = dayWindow(args.from, args.to, args.businessHoursOnly);
+  if (window.days > maxDays) throw badUserInput(`${field}: the window spans ${window.days} days; the limit is ${maxDays}.`, 'to');
+  return window;
 }
 
 /** A store outside the caller key's allow-list: its figures are null with FORBIDDEN, and nothing is fetched. */
@@ -64,21 +66,21 @@ export function checkAccess(store: StoreShape, context: GatewayContext): void {
 
 function loadWindow(
   store: StoreShape,
-  from: string,
-  to: string,
-  businessHoursOnly: boolean,
+  window: DayWindow,
   context: GatewayContext,
   path: ResponsePath,
   index?: number,
 ): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
   // A window this request already answered from the warm cache (another alias or widget asks it again).
   const warm = warmShapesOf(context);
-  const remembered = warm.get(store.id)?.get(from)?.get(to)?.[businessHoursOnly ? 1 : 0];
+  let byWindow = warm.get(store.id);
+  const remembered = byWindow?.get(window);
   if (remembered) {
     context.counters.cacheHits++;
     return remembered;
   }
-  const query = { depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly };
+  const { from, to, businessHoursOnly } = window;
+  const query = { depId: store.id, startTime: window.startTime, endTime: window.endTime, businessHoursOnly };
   const toShape = (loaded: LoadedFigures): PassengerIndicatorShape => {
     const { figures, fetchedAt, stale } = loaded;
     if (stale) {
@@ -107,16 +109,16 @@ function loadWindow(
   const cached = context.passengerIndicators.peek(query);
   if (!cached) return context.passengerIndicators.load(query).then(toShape);
   const shape = toShape(cached);
-  remember(warm, store.id, from, to, businessHoursOnly, shape);
+  if (byWindow === undefined) warm.set(store.id, (byWindow = new Map()));
+  byWindow.set(window, shape);
   return shape;
 }
 
 /**
- * The shapes a request answered from the warm cache, by store id, first day, last day and business-hours flag.
- * The keys are strings the request already has (ids and dates from its variables or literals, days from
- * `eachDay`), so asking again builds no key and no query: a dashboard asks each window twice or more.
+ * The shapes a request answered from the warm cache, by store id and window (the process's one object per window,
+ * see day-window.ts), so asking again builds no key and no query: a dashboard asks each window twice or more.
  */
-type WarmShapes = Map<string, Map<string, Map<string, [PassengerIndicatorShape | undefined, PassengerIndicatorShape | undefined]>>>;
+type WarmShapes = Map<string, Map<DayWindow, PassengerIndicatorShape>>;
 const warmShapes = new WeakMap<GatewayContext, WarmShapes>();
 
 function warmShapesOf(context: GatewayContext): WarmShapes {
@@ -128,25 +130,15 @@ function warmShapesOf(context: GatewayContext): WarmShapes {
   return warm;
 }
 
-function remember(warm: WarmShapes, storeId: string, from: string, to: string, businessHoursOnly: boolean, shape: PassengerIndicatorShape): void {
-  let byFrom = warm.get(storeId);
-  if (byFrom === undefined) warm.set(storeId, (byFrom = new Map()));
-  let byTo = byFrom.get(from);
-  if (byTo === undefined) byFrom.set(from, (byTo = new Map()));
-  let pair = byTo.get(to);
-  if (pair === undefined) byTo.set(to, (pair = [undefined, undefined]));
-  pair[businessHoursOnly ? 1 : 0] = shape;
-}
-
 export function resolvePassengerIndicator(
   store: StoreShape,
   args: WindowArgs,
   context: GatewayContext,
   path: ResponsePath,
 ): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
-  checkWindow(args, context.limits.maxSpanDays, 'passengerIndicator');
+  const window = checkWindow(args, context.limits.maxSpanDays, 'passengerIndicator');
   checkAccess(store, context);
-  return loadWindow(store, args.from, args.to, args.businessHoursOnly, context, path);
+  return loadWindow(store, window, context, path);
 }
 
 /**
@@ -159,10 +151,10 @@ export function resolveDailyPassengerIndicators(
   context: GatewayContext,
   path: ResponsePath,
 ): Array<PassengerIndicatorShape | Promise<PassengerIndicatorShape>> {
-  checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
+  const window = checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
   checkAccess(store, context);
   // Promises per item (not Promise.all): a failing day is reported at its own index in the error path.
-  return eachDay(args.from, args.to).map((day, index) => loadWindow(store, day, day, args.businessHoursOnly, context, path, index));
+  return dailyWindows(window).map((day, index) => loadWindow(store, day, context, path, index));
 }
 
 function truncate(text: string): string {
