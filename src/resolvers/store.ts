@@ -13,8 +13,8 @@ export interface StoreShape {
 
 /** Backing shape of `PassengerIndicator`. */
 export interface PassengerIndicatorShape extends PassengerIndicatorFigures {
-  /** When the vendor answered (the data's age). */
-  fetchedAt: Date;
+  /** When the vendor answered (epoch ms; a `Date` is made only when the field is selected). */
+  fetchedAtMs: number;
   storeId: string;
   from: string;
   to: string;
@@ -102,7 +102,7 @@ function loadWindow(
       from,
       to,
       businessHoursOnly,
-      fetchedAt: new Date(fetchedAt),
+      fetchedAtMs: fetchedAt,
     };
   };
   // A warm cache answers at once: no promise per field, so graphql-js completes the field synchronously.

@@ -7,9 +7,10 @@ PassengerIndicatorRef.implement({
   description:
     'Passenger-flow figures of one store over one window of whole days, as the opretail platform counts them (getPassengerIndicatorData). With face-recognition devices visitors are de-duplicated per window, so a window’s figures are not the sum of shorter windows.',
   fields: (t) => ({
-    fetchedAt: t.expose('fetchedAt', {
+    fetchedAt: t.field({
       type: 'DateTime',
       nullable: false,
+      resolve: (indicator) => new Date(indicator.fetchedAtMs),
       description:
         'When the vendor gave these figures (the data’s age). Cached answers keep the time they were fetched; a figure served stale because the vendor failed is listed in `extensions.stale`.',
     }),
