@@ -29,17 +29,18 @@ let remembered = 0;
 const MAX_REMEMBERED = 4096;
 
 function entryOf(from: string, to: string, businessHoursOnly: boolean): WindowEntry {
-  let byTo = windows.get(from);
-  if (byTo === undefined) {
-    if (remembered >= MAX_REMEMBERED) {
-      windows.clear();
-      remembered = 0;
-    }
-    windows.set(from, (byTo = new Map()));
+  const flag = businessHoursOnly ? 1 : 0;
+  const known = windows.get(from)?.get(to)?.[flag];
+  if (known !== undefined) return known;
+  // A new window: the table is bounded as a whole, whatever windows callers send (any from, any to).
+  if (remembered >= MAX_REMEMBERED) {
+    windows.clear();
+    remembered = 0;
   }
+  let byTo = windows.get(from);
+  if (byTo === undefined) windows.set(from, (byTo = new Map()));
   let pair = byTo.get(to);
   if (pair === undefined) byTo.set(to, (pair = [undefined, undefined]));
-  const flag = businessHoursOnly ? 1 : 0;
   let entry = pair[flag];
   if (entry === undefined) {
     remembered++;

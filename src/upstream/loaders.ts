@@ -86,21 +86,25 @@ function compact(time: string): string {
 /** The business parameters as one cache-key segment (no `:`): `yyyyMMddHHmmss|yyyyMMddHHmmss|0/1`. */
 export function windowSegment(query: Omit<PassengerIndicatorQuery, 'depId'>): string {
   // Remembered by start and end (bounded): the resolvers hand the same few windows over and over.
-  let byEnd = segments.get(query.startTime);
-  if (byEnd === undefined) {
-    if (segments.size >= MAX_SEGMENT_STARTS) segments.clear();
-    segments.set(query.startTime, (byEnd = new Map()));
-  }
-  let pair = byEnd.get(query.endTime);
+  let pair = segments.get(query.startTime)?.get(query.endTime);
   if (pair === undefined) {
+    // Bounded as a whole, whatever windows arrive.
+    if (segmentCount >= MAX_SEGMENTS) {
+      segments.clear();
+      segmentCount = 0;
+    }
+    let byEnd = segments.get(query.startTime);
+    if (byEnd === undefined) segments.set(query.startTime, (byEnd = new Map()));
     const base = `${compact(query.startTime)}|${compact(query.endTime)}|`;
     byEnd.set(query.endTime, (pair = [`${base}0`, `${base}1`]));
+    segmentCount++;
   }
   return pair[query.businessHoursOnly ? 1 : 0];
 }
 
 const segments = new Map<string, Map<string, [string, string]>>();
-const MAX_SEGMENT_STARTS = 1024;
+let segmentCount = 0;
+const MAX_SEGMENTS = 4096;
 
 /**
  * Within one request, each distinct (store, startTime, endTime, businessHoursOnly) is loaded once however many
