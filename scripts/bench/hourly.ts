@@ -4,9 +4,9 @@
  * GATEWAY_CACHE=off), which makes one call per store: 20. Self-contained (its query, its check, its call
  * attribution), so run.ts only adds its rows and checks.
  *
- * Batch calls carry many stores in `id`, not one `depId`, so they are attributed by the store ids the emulator
- * logs for each call (`storeIds`): a call counts once for the request whose stores it carried. Every request
- * asks about store ids no other request uses, so the cache never answers and each call has one owner.
+ * Batch calls carry many stores in `id`, not one `depId`; the shared attribution (upstream-calls.ts) reads the
+ * store ids the emulator logs for each call (`storeIds`), so a call counts once for the request whose stores it
+ * carried. Every request asks about store ids no other request uses, so the cache never answers.
  */
 import type { BenchOptions } from './bench-args.js';
 import type { BenchServers } from './bench-servers.js';
@@ -17,7 +17,7 @@ import { progress } from './progress.js';
 import { runLoad } from './run-load.js';
 import { graphqlBody, type BodyCheck } from './scenario-queries.js';
 import { smokeCheck } from './smoke-check.js';
-import { waitForQuietUpstream, type UpstreamAttribution, type UpstreamLog } from './upstream-calls.js';
+import { attributeUpstreamCalls, waitForQuietUpstream, type UpstreamLog } from './upstream-calls.js';
 
 export const HOURLY_SCENARIOS = { gateway: 'hourly', naive: 'hourly-naive' } as const;
 
@@ -59,41 +59,6 @@ export function checkHourly(body: string): BodyCheck {
   return { ok: true, storeIds };
 }
 
-/** Each request's calls: those that carried any of its stores (in `id` or as `depId`), each counted once. */
-async function attributeByStores(emulator: UpstreamLog, answeredStoreIds: readonly (readonly string[])[]): Promise<UpstreamAttribution> {
-  const callsOfStore = new Map<string, number[]>();
-  const calls = await emulator.calls();
-  calls.forEach((call, seq) => {
-    for (const store of call.storeIds ?? (call.depId === null ? [] : [call.depId])) {
-      const seqs = callsOfStore.get(store);
-      if (seqs) seqs.push(seq);
-      else callsOfStore.set(store, [seq]);
-    }
-  });
-  const owner = new Map<number, number>();
-  let ambiguous = false;
-  const perRequest = answeredStoreIds.map((storeIds, request) => {
-    const own = new Set(storeIds.flatMap((store) => callsOfStore.get(store) ?? []));
-    for (const seq of own) {
-      if ((owner.get(seq) ?? request) !== request) ambiguous = true;
-      owner.set(seq, request);
-    }
-    return own.size;
-  });
-  const total = calls.length;
-  const answered = perRequest.length;
-  const attributed = perRequest.reduce((sum, calls) => sum + calls, 0);
-  return {
-    total,
-    answered,
-    perRequest: answered > 0 ? attributed / answered : null,
-    perRequestMin: answered > 0 ? Math.min(...perRequest) : null,
-    perRequestMax: answered > 0 ? Math.max(...perRequest) : null,
-    unattributed: total - attributed,
-    ambiguous,
-  };
-}
-
 /** Runs both hourly scenarios, one after the other, on the bench's gateway and naive gateway. */
 export async function measureHourly(
   upstream: UpstreamLog & { name: string; pid: number | undefined },
@@ -125,7 +90,7 @@ export async function measureHourly(
     const outcome = await runLoad({ ...scenario, title: name, durationS: options.durationS });
     const [serverUsage, emulatorUsage, clientUsage] = meter.end(outcome.completed);
     await waitForQuietUpstream(upstream, quietMs, 15_000);
-    const attribution = await attributeByStores(upstream, outcome.answeredStoreIds);
+    const attribution = await attributeUpstreamCalls(upstream, outcome.answeredStoreIds);
     if (outcome.firstProblem !== null) progress(`${name}: first problem: ${outcome.firstProblem}`);
     const figures: Omit<ScenarioFigures, 'note'> = {
       name,

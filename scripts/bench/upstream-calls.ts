@@ -61,38 +61,40 @@ export async function waitForQuietUpstream(emulator: UpstreamLog, quietMs: numbe
 }
 
 /**
- * Each request of a scenario uses store ids no other request uses, and the emulator records each call's
- * `depId`, so a request's calls are exactly the calls for its stores. Requests that share ids (dashboard-warm)
- * are attributed exactly only while those ids cause no call; otherwise the result says `ambiguous`.
+ * Each request of a scenario uses store ids no other request uses, and the emulator records the stores of each
+ * call (its `depId`, or the `storeIds` a multi-store call carried in `id`), so a request's calls are exactly the
+ * calls that carried any of its stores, each counted once. Requests that share ids (dashboard-warm) are
+ * attributed exactly only while those ids cause no call; a call two requests claim makes the result `ambiguous`.
  */
 export async function attributeUpstreamCalls(emulator: UpstreamLog, answeredStoreIds: readonly (readonly string[])[]): Promise<UpstreamAttribution> {
   const calls = await emulator.calls();
-  const callsByStore = new Map<string, number>();
-  for (const call of calls) {
-    if (call.depId !== null) callsByStore.set(call.depId, (callsByStore.get(call.depId) ?? 0) + 1);
-  }
-  const owner = new Set<string>();
-  let ambiguous = false;
-  const perRequest: number[] = [];
-  for (const ids of answeredStoreIds) {
-    let calls = 0;
-    for (const id of new Set(ids)) {
-      const storeCalls = callsByStore.get(id) ?? 0;
-      if (owner.has(id) && storeCalls > 0) ambiguous = true;
-      owner.add(id);
-      calls += storeCalls;
+  const callsOfStore = new Map<string, number[]>();
+  calls.forEach((call, seq) => {
+    for (const store of call.storeIds ?? (call.depId === null ? [] : [call.depId])) {
+      const seqs = callsOfStore.get(store);
+      if (seqs) seqs.push(seq);
+      else callsOfStore.set(store, [seq]);
     }
-    perRequest.push(calls);
-  }
+  });
+  const owner = new Map<number, number>();
+  let ambiguous = false;
+  const perRequest = answeredStoreIds.map((storeIds, request) => {
+    const own = new Set(storeIds.flatMap((store) => callsOfStore.get(store) ?? []));
+    for (const seq of own) {
+      if ((owner.get(seq) ?? request) !== request) ambiguous = true;
+      owner.set(seq, request);
+    }
+    return own.size;
+  });
   const total = calls.length;
-  const attributed = perRequest.reduce((sum, calls) => sum + calls, 0);
+  const attributed = perRequest.reduce((sum, count) => sum + count, 0);
   const answered = perRequest.length;
   return {
     total,
     answered,
     perRequest: answered > 0 ? attributed / answered : null,
-    perRequestMin: answered > 0 ? perRequest.reduce((min, calls) => Math.min(min, calls)) : null,
-    perRequestMax: answered > 0 ? perRequest.reduce((max, calls) => Math.max(max, calls)) : null,
+    perRequestMin: answered > 0 ? perRequest.reduce((min, count) => Math.min(min, count)) : null,
+    perRequestMax: answered > 0 ? perRequest.reduce((max, count) => Math.max(max, count)) : null,
     unattributed: total - attributed,
     ambiguous,
   };
