@@ -2,7 +2,7 @@ import { responsePathAsArray, type ResponsePath } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { HourlyFigures } from '../upstream/hourly-flow.js';
 import type { HourlyQuery, LoadedHours } from '../upstream/hourly-loader.js';
-import { eachDay } from './local-date.js';
+import { dailyWindows } from './day-window.js';
 import { checkAccess, checkWindow, type StoreShape, type WindowArgs } from './store.js';
 
 /**
@@ -37,15 +37,15 @@ export function resolveHourlyPassengerIndicators(
   context: GatewayContext,
   path: ResponsePath,
 ): HourlyPassengerIndicatorShape[] | Promise<HourlyPassengerIndicatorShape[]> {
-  checkWindow(args, context.limits.maxHourlyDays, 'hourlyPassengerIndicators');
+  const window = checkWindow(args, context.limits.maxHourlyDays, 'hourlyPassengerIndicators');
   checkAccess(store, context);
-  const { from, to, businessHoursOnly } = args;
-  const query: HourlyQuery = { depId: store.id, startTime: `${from} 00:00:00`, endTime: `${to} 23:59:59`, businessHoursOnly };
+  const { businessHoursOnly } = window;
+  const query: HourlyQuery = { depId: store.id, startTime: window.startTime, endTime: window.endTime, businessHoursOnly };
   const toShapes = ({ hours, fetchedAt, stale }: LoadedHours): HourlyPassengerIndicatorShape[] => {
     if (stale) context.stale.push({ path: responsePathAsArray(path), ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
     const reported = new Map<string, HourlyFigures>(hours.map((entry) => [`${entry.date}|${entry.hour}`, entry.figures]));
     const at = new Date(fetchedAt);
-    return eachDay(from, to).flatMap((date) =>
+    return dailyWindows(window).flatMap(({ from: date }) =>
       HOURS.map((hour) => {
         const figures = reported.get(`${date}|${hour}`);
         return {

@@ -36,20 +36,8 @@ export function daysInclusive(from: string, to: string): number {
   return localDateToDayNumber(to) - localDateToDayNumber(from) + 1;
 }
 
-/** Windows whose days were listed recently: dashboards ask the same few windows for every store. */
-const daysByWindow = new Map<string, readonly string[]>();
-const MAX_REMEMBERED_WINDOWS = 256;
-
-/** Every date from `from` to `to`, inclusive (a shared, frozen list: do not modify). */
-export function eachDay(from: string, to: string): readonly string[] {
-  const window = `${from}/${to}`;
-  let days = daysByWindow.get(window);
-  if (days === undefined) {
-    const first = localDateToDayNumber(from);
-    days = Object.freeze(Array.from({ length: daysInclusive(from, to) }, (_, i) => dayNumberToLocalDate(first + i)));
-    // Bounded: callers choose the windows.
-    if (daysByWindow.size >= MAX_REMEMBERED_WINDOWS) daysByWindow.clear();
-    daysByWindow.set(window, days);
-  }
-  return days;
+/** Every date from `from` to `to`, inclusive (day-window.ts keeps the lists the resolvers ask for). */
+export function eachDay(from: string, to: string): string[] {
+  const first = localDateToDayNumber(from);
+  return Array.from({ length: daysInclusive(from, to) }, (_, i) => dayNumberToLocalDate(first + i));
 }
