@@ -29,10 +29,14 @@ export interface GatewayContext {
   maxUpstreamCalls: number;
   upstream: UpstreamRequestScope;
   passengerIndicators: PassengerIndicatorLoader;
-  /** The store directory (names, addresses…): fetched or read from the cache at most once per request. */
-  readonly storeDirectory: RequestDirectory;
+  /**
+   * The store directory (names, addresses…): fetched or read from the cache at most once per request. Methods,
+   * not getters, for it and the hourly loader: yoga copies the context's own properties into its own context,
+   * which would run a getter (and build what it builds) for every request.
+   */
+  storeDirectory(): RequestDirectory;
   /** Hours of many stores, batched into multi-store calls (shares the scope: a batch call is one call). */
-  readonly hourlyIndicators: HourlyIndicatorLoader;
+  hourlyIndicators(): HourlyIndicatorLoader;
   limits: InputLimits;
   /** Fields answered from the cache because the vendor failed: reported in `extensions.stale`. */
   stale: StaleField[];
@@ -85,23 +89,36 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
   const { caller = { key: null } } = request;
   // One signal ends every upstream wait of the request (a slot, a connection, attempts, backoff): at its
   // deadline, when its client goes away, and when the answer is complete (a field that no longer matters, e.g.
-  // a sibling nulled its list, stops waiting). One controller and one timer per request, and no exception
-  // built unless a deadline really passes (AbortSignal.timeout/any and abort() cost a visible share of a
-  // small request's CPU).
-  const ending = new AbortController();
-  const signal = ending.signal;
-  const deadline = setTimeout(() => ending.abort(new DOMException('The request deadline passed.', 'TimeoutError')), config.requestTimeoutMs);
-  deadline.unref();
+  // a sibling nulled its list, stops waiting). One controller and one timer per request, made when the request
+  // first waits for the vendor (a request answered from the cache, or `{ __typename }`, needs none), and no
+  // exception built unless a deadline really passes: AbortSignal.timeout/any and abort() cost a visible share
+  // of a small request's CPU.
+  const startedAt = performance.now();
   const clientSignal = request.signal;
-  const onClientGone = () => ending.abort(clientSignal?.reason);
-  if (clientSignal?.aborted) onClientGone();
-  else clientSignal?.addEventListener('abort', onClientGone, { once: true });
+  let ending: AbortController | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  let answered = false;
+  const onClientGone = () => ending?.abort(clientSignal?.reason);
+  const signalOf = (): AbortSignal => {
+    if (ending) return ending.signal;
+    const controller = (ending = new AbortController());
+    if (answered) controller.abort(ANSWERED);
+    else if (clientSignal?.aborted) controller.abort(clientSignal.reason);
+    else {
+      // The deadline counts from the request's start, not from its first upstream wait.
+      const left = Math.max(0, config.requestTimeoutMs - (performance.now() - startedAt));
+      deadline = setTimeout(() => controller.abort(new DOMException('The request deadline passed.', 'TimeoutError')), left);
+      deadline.unref();
+      clientSignal?.addEventListener('abort', onClientGone, { once: true });
+    }
+    return controller.signal;
+  };
   const { key } = caller;
   const maxUpstreamCalls = key ? effectiveMaxUpstreamCalls(key, config.maxUpstreamCalls) : config.maxUpstreamCalls;
   const upstream = createRequestScope({
     maxConcurrency: config.maxConcurrency,
     maxUpstreamCalls,
-    signal,
+    signal: signalOf,
   });
   const bypass = Boolean(request.noCache && key?.cacheBypass);
   const countHit = (source: AnswerSource) => {
@@ -123,14 +140,14 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
     upstream,
     passengerIndicators: createPassengerIndicatorLoader(deps.passengerFlow, upstream, loaderOptions),
     // Built when a field first needs them: most requests ask neither hours nor the directory.
-    get hourlyIndicators() {
+    hourlyIndicators() {
       return (hourlyIndicators ??= createHourlyIndicatorLoader(deps.hourlyFlow, upstream, {
         ...loaderOptions,
         method: config.hourlyMethod,
         batchSize: config.hourlyBatchSize,
       }));
     },
-    get storeDirectory() {
+    storeDirectory() {
       return (storeDirectory ??= deps.storeDirectory
         ? deps.storeDirectory.forRequest(upstream, { bypass, onAnswer: countHit, onStale: (path, ageSeconds) => context.stale.push({ path, ageSeconds }) })
         : NO_DIRECTORY);
@@ -139,9 +156,11 @@ export function createContext(deps: ContextDeps, request: RequestFacts = {}): Ga
     stale: [],
     counters: { cacheHits: 0 },
     finish: () => {
+      answered = true;
+      if (ending === undefined) return;
       clearTimeout(deadline);
       clientSignal?.removeEventListener('abort', onClientGone);
-      if (!signal.aborted) ending.abort(ANSWERED);
+      if (!ending.signal.aborted) ending.abort(ANSWERED);
     },
   };
   return context;

@@ -229,7 +229,7 @@ function costRules(config: YogaConfig, directory: StoreDirectory | null | undefi
 async function learnDirectorySize(directory: StoreDirectory | null | undefined, context: GatewayContext): Promise<boolean> {
   if (!directory || directory.costHints.known()) return false;
   try {
-    await context.storeDirectory.get(() => ['storeDirectory']);
+    await context.storeDirectory().get(() => ['storeDirectory']);
     return directory.costHints.known();
   } catch {
     // The directory's fields will carry the fetch's error; the estimate keeps its bound.

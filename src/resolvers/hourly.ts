@@ -64,6 +64,6 @@ export function resolveHourlyPassengerIndicators(
       }),
     );
   };
-  const cached = context.hourlyIndicators.peek(query);
-  return cached ? toShapes(cached) : context.hourlyIndicators.load(query).then(toShapes);
+  const cached = context.hourlyIndicators().peek(query);
+  return cached ? toShapes(cached) : context.hourlyIndicators().load(query).then(toShapes);
 }

@@ -25,14 +25,14 @@ export function resolveDirectoryField<T>(store: StoreShape, context: GatewayCont
     const entry = directory.byId.get(store.id);
     return entry === undefined ? null : pick(entry, context);
   };
-  const directory = context.storeDirectory.get(path);
+  const directory = context.storeDirectory().get(path);
   return directory instanceof Promise ? directory.then(answer) : answer(directory);
 }
 
 export const pickName: DirectoryPick<string> = (store) => store.name;
 export const pickAddress: DirectoryPick<string> = (store) => store.address;
 export const pickRegion: DirectoryPick<string> = (store) => store.region;
-export const pickIsOpen: DirectoryPick<boolean> = (store, context) => context.storeDirectory.isOpen(store);
+export const pickIsOpen: DirectoryPick<boolean> = (store, context) => context.storeDirectory().isOpen(store);
 export const pickLocation: DirectoryPick<GeoPointShape> = (store) =>
   store.latitude === null || store.longitude === null ? null : { latitude: store.latitude, longitude: store.longitude };
 
@@ -43,6 +43,6 @@ export function resolveStoreDirectory(context: GatewayContext, path: Path): Stor
     for (const store of directory.stores) if (context.mayReadStore(store.id)) stores.push({ id: store.id });
     return stores;
   };
-  const directory = context.storeDirectory.get(path);
+  const directory = context.storeDirectory().get(path);
   return directory instanceof Promise ? directory.then(visible) : visible(directory);
 }

@@ -24,24 +24,34 @@ export interface RequestScopeOptions {
   maxConcurrency: number;
   /** Most upstream calls the request may cause (GATEWAY_MAX_UPSTREAM_CALLS). */
   maxUpstreamCalls: number;
-  /** The GraphQL request's own signal: cancels its upstream calls when the client goes away. */
-  signal?: AbortSignal;
+  /**
+   * The GraphQL request's own signal: cancels its upstream calls when the client goes away. A function is asked
+   * when the signal is first needed (a call, or a wait for another request's answer), so a request that never
+   * waits for the vendor makes none.
+   */
+  signal?: AbortSignal | (() => AbortSignal);
 }
 
 export function createRequestScope(options: RequestScopeOptions): UpstreamRequestScope {
   const limit = createConcurrencyLimit(options.maxConcurrency);
-  const callOptions: CallOptions = options.signal ? { signal: options.signal } : {};
+  const { signal } = options;
+  const signalOf = typeof signal === 'function' ? signal : () => signal;
+  let callOptions: CallOptions | undefined;
   let calls = 0;
   return {
     call(send) {
       if (calls >= options.maxUpstreamCalls) return Promise.reject(new CallBudgetExceededError(options.maxUpstreamCalls));
       calls++;
-      return limit(() => send(callOptions));
+      callOptions ??= signal === undefined ? {} : { signal: signalOf() };
+      const sendOptions = callOptions;
+      return limit(() => send(sendOptions));
     },
     get calls() {
       return calls;
     },
-    signal: options.signal,
+    get signal() {
+      return signalOf();
+    },
   };
 }
 
