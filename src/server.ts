@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { clientKnobs, ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createCaching, upstreamAccount } from './caching.js';
 import { createGatewayDirectory } from './directory.js';
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before anything big is allocated. V8 reads the factor at each full collection, so it takes effect now.
+  if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (envFile.loaded) logger.notice(`configuration: read ${envFile.path} (the real environment wins over it)`);
   for (const name of config.unknownVariables) logger.warn(`unknown configuration variable ${name} is ignored (a typo?)`);

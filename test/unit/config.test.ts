@@ -64,6 +64,7 @@ describe('loadConfig', () => {
       maxQueued: 500,
       shutdownGraceMs: 10_000,
       clientTimeoutMs: 30_000,
+      heapGrowingPercent: 50,
       headersTimeoutMs: 10_000,
       metricsPort: 9464,
       metricsHost: '127.0.0.1',
@@ -84,6 +85,12 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ directoryPageSize: 10, directoryMaxPages: 7, directoryOpenStatuses: ['1', 'open', '营业'], cacheDirectoryTtlS: 60 });
     expect(configError({ OPRETAIL_DIRECTORY_PAGE_SIZE: '101' })).toContain('OPRETAIL_DIRECTORY_PAGE_SIZE must be an integer from 1 to 100');
     expect(configError({ OPRETAIL_DIRECTORY_OPEN_STATUSES: ' , ' })).toContain('OPRETAIL_DIRECTORY_OPEN_STATUSES must list');
+  });
+
+  it('takes the heap growing factor; 0 leaves V8 its own', () => {
+    expect(loadConfig({ GATEWAY_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(loadConfig({ GATEWAY_HEAP_GROWING_PERCENT: '200' }).heapGrowingPercent).toBe(200);
+    expect(configError({ GATEWAY_HEAP_GROWING_PERCENT: '-1' })).toContain('GATEWAY_HEAP_GROWING_PERCENT must be an integer from 0 to 1000');
   });
 
   it('takes the hourly knobs and refuses a method name that could not be a `_mt` or a cache-key segment', () => {
