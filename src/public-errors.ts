@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ASTNode } from 'graphql';
 import { isErrorCode, isRetryable, type ErrorCode, type GatewayErrorExtensions } from './error-codes.js';
 import { GatewayError, withoutStack } from './upstream/errors.js';
 
@@ -21,6 +21,7 @@ const ARGUMENT_ERROR = /^(Argument|Variable) "/;
  * tells the caller's logger to log it). Location and path are kept.
  */
 export function toPublicError(error: GraphQLError): { error: GraphQLError; unexpected: boolean } {
+  if (error instanceof PublicFieldError) return { error, unexpected: false };
   const original = error.originalError;
   if (original instanceof GatewayError) {
     return { error: rebuild(error, original.message, original.publicExtensions()), unexpected: false };
@@ -59,6 +60,17 @@ function rebuild(error: GraphQLError, message: string, extensions: Record<string
         extensions,
       }),
   );
+}
+
+/** A field's error already in its public form, where it happened: the masking passes it as it is. */
+export class PublicFieldError extends GraphQLError {}
+
+/**
+ * The public form of a {@link GatewayError} that failed the field at `nodes`/`path`: what {@link toPublicError}
+ * would make of it (message and `publicExtensions()`, no cause, no stack), built once, in the resolver.
+ */
+export function publicFieldError(error: GatewayError, nodes: readonly ASTNode[], path: ReadonlyArray<string | number>): PublicFieldError {
+  return withoutStack(() => new PublicFieldError(error.message, { nodes, path, extensions: error.publicExtensions() }));
 }
 
 /** An intended error with a code from the tables (its `retryable` too), and the HTTP status it implies. */

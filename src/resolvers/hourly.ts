@@ -1,8 +1,9 @@
-import { responsePathAsArray, type ResponsePath } from 'graphql';
+import { responsePathAsArray } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { HourlyFigures } from '../upstream/hourly-flow.js';
 import type { HourlyQuery, LoadedHours } from '../upstream/hourly-loader.js';
 import { dailyWindows } from './day-window.js';
+import { failedAt, type FieldAt } from './errors.js';
 import { checkAccess, checkWindow, type StoreShape, type WindowArgs } from './store.js';
 
 /**
@@ -35,14 +36,14 @@ export function resolveHourlyPassengerIndicators(
   store: StoreShape,
   args: WindowArgs,
   context: GatewayContext,
-  path: ResponsePath,
+  field: FieldAt,
 ): HourlyPassengerIndicatorShape[] | Promise<HourlyPassengerIndicatorShape[]> {
   const window = checkWindow(args, context.limits.maxHourlyDays, 'hourlyPassengerIndicators');
   checkAccess(store, context);
   const { businessHoursOnly } = window;
   const query: HourlyQuery = { depId: store.id, startTime: window.startTime, endTime: window.endTime, businessHoursOnly };
   const toShapes = ({ hours, fetchedAt, stale }: LoadedHours): HourlyPassengerIndicatorShape[] => {
-    if (stale) context.stale.push({ path: responsePathAsArray(path), ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
+    if (stale) context.stale.push({ path: responsePathAsArray(field.path), ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
     const reported = new Map<string, HourlyFigures>(hours.map((entry) => [`${entry.date}|${entry.hour}`, entry.figures]));
     const at = new Date(fetchedAt);
     return dailyWindows(window).flatMap(({ from: date }) =>
@@ -65,5 +66,5 @@ export function resolveHourlyPassengerIndicators(
     );
   };
   const cached = context.hourlyIndicators().peek(query);
-  return cached ? toShapes(cached) : context.hourlyIndicators().load(query).then(toShapes);
+  return cached ? toShapes(cached) : context.hourlyIndicators().load(query).then(toShapes, failedAt(field));
 }

@@ -1,8 +1,8 @@
-import { responsePathAsArray, type ResponsePath } from 'graphql';
+import { responsePathAsArray } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { LoadedFigures } from '../upstream/loaders.js';
 import type { PassengerIndicatorFigures } from '../upstream/passenger-flow.js';
-import { badUserInput, forbidden } from './errors.js';
+import { badUserInput, failedAt, forbidden, type FieldAt } from './errors.js';
 import { dailyWindows, dayWindow, type DayWindow } from './day-window.js';
 import { STORE_ID_PATTERN } from './store-id.js';
 
@@ -68,7 +68,7 @@ function loadWindow(
   store: StoreShape,
   window: DayWindow,
   context: GatewayContext,
-  path: ResponsePath,
+  field: FieldAt,
   index?: number,
 ): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
   // A window this request already answered from the warm cache (another alias or widget asks it again).
@@ -85,7 +85,7 @@ function loadWindow(
     const { figures, fetchedAt, stale } = loaded;
     if (stale) {
       // The response path is worked out only here: most fields are never stale.
-      const at = responsePathAsArray(path);
+      const at = responsePathAsArray(field.path);
       context.stale.push({ path: index === undefined ? at : [...at, index], ageSeconds: Math.max(0, Math.round((Date.now() - fetchedAt) / 1000)) });
     }
     // A literal of fixed shape (no spread).
@@ -107,7 +107,7 @@ function loadWindow(
   };
   // A warm cache answers at once: no promise per field, so graphql-js completes the field synchronously.
   const cached = context.passengerIndicators.peek(query);
-  if (!cached) return context.passengerIndicators.load(query).then(toShape);
+  if (!cached) return context.passengerIndicators.load(query).then(toShape, failedAt(field, index));
   const shape = toShape(cached);
   if (byWindow === undefined) warm.set(store.id, (byWindow = new Map()));
   byWindow.set(window, shape);
@@ -134,11 +134,11 @@ export function resolvePassengerIndicator(
   store: StoreShape,
   args: WindowArgs,
   context: GatewayContext,
-  path: ResponsePath,
+  field: FieldAt,
 ): PassengerIndicatorShape | Promise<PassengerIndicatorShape> {
   const window = checkWindow(args, context.limits.maxSpanDays, 'passengerIndicator');
   checkAccess(store, context);
-  return loadWindow(store, window, context, path);
+  return loadWindow(store, window, context, field);
 }
 
 /**
@@ -149,12 +149,12 @@ export function resolveDailyPassengerIndicators(
   store: StoreShape,
   args: WindowArgs,
   context: GatewayContext,
-  path: ResponsePath,
+  field: FieldAt,
 ): Array<PassengerIndicatorShape | Promise<PassengerIndicatorShape>> {
   const window = checkWindow(args, context.limits.maxDailyDays, 'dailyPassengerIndicators');
   checkAccess(store, context);
   // Promises per item (not Promise.all): a failing day is reported at its own index in the error path.
-  return dailyWindows(window).map((day, index) => loadWindow(store, day, context, path, index));
+  return dailyWindows(window).map((day, index) => loadWindow(store, day, context, field, index));
 }
 
 function truncate(text: string): string {

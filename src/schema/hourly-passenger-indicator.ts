@@ -53,6 +53,6 @@ builder.objectField(StoreRef, 'hourlyPassengerIndicators', (t) =>
       'All stores of one request that ask for the same window are fetched together, up to OPRETAIL_HOURLY_BATCH_SIZE (default 20) stores per upstream call. ' +
       'Hours are de-duplicated per hour: they never add up to a day’s figures. Null with a typed error when this store’s part of the answer cannot be had (its batch call failed, or the vendor left the store out) — the other stores are unaffected.',
     args: windowArgs,
-    resolve: (store, args, context, info) => resolveHourlyPassengerIndicators(store, args, context, info.path),
+    resolve: (store, args, context, info) => resolveHourlyPassengerIndicators(store, args, context, info),
   }),
 );

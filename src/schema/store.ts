@@ -33,7 +33,7 @@ StoreRef.implement({
       description:
         'Figures for the whole window `[from, to]` (vendor startTime `from 00:00:00`, endTime `to 23:59:59`), de-duplicated by the vendor over the window. Null with a typed error when the upstream call fails.',
       args: windowArgs,
-      resolve: (store, args, context, info) => resolvePassengerIndicator(store, args, context, info.path),
+      resolve: (store, args, context, info) => resolvePassengerIndicator(store, args, context, info),
     }),
     dailyPassengerIndicators: t.field({
       type: [PassengerIndicatorRef],
@@ -41,7 +41,7 @@ StoreRef.implement({
       description:
         'One entry per day from `from` to `to`, each fetched as its own one-day window (never derived from another answer). Null with a typed error at the failing day when one day fails.',
       args: windowArgs,
-      resolve: (store, args, context, info) => resolveDailyPassengerIndicators(store, args, context, info.path),
+      resolve: (store, args, context, info) => resolveDailyPassengerIndicators(store, args, context, info),
     }),
   }),
 });

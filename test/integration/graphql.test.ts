@@ -15,7 +15,7 @@ const ERROR_CODES = new Set((getNamedType(schema.getType('ErrorCode')) as GraphQ
 
 interface GraphQLResponse {
   data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions: Record<string, unknown> }>;
+  errors?: Array<{ message: string; locations?: Array<{ line: number; column: number }>; path?: Array<string | number>; extensions: Record<string, unknown> }>;
 }
 
 let emulator: Emulator;
@@ -173,6 +173,9 @@ describe('typed errors', () => {
     expect(stores[2]!.passengerIndicator!.inflow).toBeGreaterThan(0);
     expect(body.errors).toHaveLength(1);
     expect(body.errors![0]!.path).toEqual(['stores', 1, 'passengerIndicator']);
+    // Located at its field in the query, and nothing but the four public members.
+    expect(Object.keys(body.errors![0]!)).toEqual(['message', 'locations', 'path', 'extensions']);
+    expect(body.errors![0]!.locations).toEqual([{ line: 1, column: 43 }]);
     expect(body.errors![0]!.extensions).toEqual({
       code: 'API_SYSTEM_CALL_ERROR',
       retryable: true,
@@ -186,6 +189,7 @@ describe('typed errors', () => {
     expect(body.data).toEqual({ store: { dailyPassengerIndicators: null } });
     expect(body.errors).toHaveLength(1);
     expect(body.errors![0]!.path).toEqual(['store', 'dailyPassengerIndicators', 0]);
+    expect(body.errors![0]!.locations).toEqual([{ line: 1, column: 20 }]);
     expect(body.errors![0]!.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
   });
 
