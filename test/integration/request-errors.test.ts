@@ -99,6 +99,26 @@ describe('GraphQL over HTTP status codes for bad input', () => {
   });
 });
 
+describe('GraphQL over HTTP status codes for a failing field', () => {
+  it.each(['application/json', 'application/graphql-response+json'])('a vendor failure with accept: %s → HTTP 200, data with the field null, the error at its path', async (accept) => {
+    emulator.setFaults([{ kind: 'code', code: -500 }]);
+    try {
+      const response = await yoga.fetch('http://gateway.test/graphql', post(JSON.stringify({ query: DAY, variables: { d: '2026-05-10' } }), { 'content-type': 'application/json', accept }));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(`${accept}; charset=utf-8`);
+      const body = (await response.json()) as { data: unknown; errors: Array<Record<string, unknown>> };
+      expect(body.errors).toHaveLength(1);
+      const [error] = body.errors;
+      expect(Object.keys(error!)).toEqual(['message', 'locations', 'path', 'extensions']);
+      expect(error!.extensions).toMatchObject({ code: 'API_SYSTEM_CALL_ERROR', retryable: true });
+      expect(JSON.stringify(body)).not.toMatch(/"http"|unexpected|originalError|stack/);
+    } finally {
+      emulator.setFaults([]);
+      emulator.resetCalls();
+    }
+  });
+});
+
 describe('the SDL keeps the documented nullability', () => {
   it('Store.id is ID! in _service { sdl }, and the core figures are non-null', async () => {
     const response = await yoga.fetch('http://gateway.test/graphql', gql('{ _service { sdl } }'));
