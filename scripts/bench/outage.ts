@@ -6,7 +6,9 @@
  *   opened and refused a few hundred loads. They saturate the machine, so latency once the breaker is open is
  *   mostly queueing (it exceeds `{ __typename }`'s with the same clients, measured just before);
  * - fixed rate: once it is open, the same 20 connections at `--outage-rate` requests per second, well below
- *   capacity: the latency of failing fast itself.
+ *   capacity: the latency of failing fast itself;
+ * - the same fixed rate of `{ __typename }` against the bare yoga floor (after a warm-up second of its own): what
+ *   the framework alone answers at that rate on this machine, to read the fail-fast p99 against.
  *
  * Goals (reported; only counts are checked): upstream attempts ÷ field loads ≤ 1 + the retry budget
  * (1.2 by default), no call reaches the vendor while the breaker is open (until its half-open probe), and
@@ -72,7 +74,12 @@ export type OutageRow = ScenarioFigures & {
    * The analysis of both phases, `{ __typename }`'s latency with the same clients on the same gateway just
    * before, and the fixed rate of the second phase.
    */
-  outage: OutageFigures & { typenameLatencyMs: LatencyStats | null; fixedRatePerSecond: number };
+  outage: OutageFigures & {
+    typenameLatencyMs: LatencyStats | null;
+    fixedRatePerSecond: number;
+    /** `{ __typename }` against the bare yoga floor at the same fixed rate and connections. */
+    floorTypenameAtFixedRateLatencyMs: LatencyStats | null;
+  };
 };
 
 /** One phase's answers and what went wrong. */
@@ -95,6 +102,8 @@ interface PhaseOutcome {
 export async function measureOutage(
   options: Pick<BenchOptions, 'durationS' | 'latencyMs' | 'quick' | 'outageRate'>,
   key: { key: string; secret: string },
+  /** The bare yoga floor (`{ __typename }`), measured at the same fixed rate as a reference. */
+  floor: ChildServer,
   watch: ProcessWatch,
   onStarted: (started: { emulator?: BenchEmulator; server?: ChildServer }) => void,
 ): Promise<{ closedLoop: OutageRow; fixedRate: ScenarioFigures }> {
@@ -194,6 +203,9 @@ export async function measureOutage(
     const warmUp = await runPhase('fixed-rate-warm-up', { durationS: OUTAGE_FIXED_RATE_WARM_UP_S, ratePerSecond: options.outageRate });
     const fixedRate = await runPhase('fixed-rate', { durationS: options.durationS, ratePerSecond: options.outageRate });
 
+    progress(`${OUTAGE_SCENARIO}: for reference, { __typename } on the bare yoga floor at ${options.outageRate} req/s × ${options.durationS} s`);
+    const floorLatencies = await fixedRateTypename(floor.url, options.outageRate, options.durationS);
+
     const calls = await emulator.calls();
     const analysis = outageFigures([...closedLoop.answers, ...warmUp.answers, ...fixedRate.answers], calls, DEFAULTS.breakerCooldownMs);
     // Each phase's calls, by the store ids of its answers (no id is asked twice); the warm-up's go with the fixed rate.
@@ -203,7 +215,12 @@ export async function measureOutage(
     }
     for (const kind of Object.keys(fixedRate.errors) as Array<keyof PhaseOutcome['errors']>) fixedRate.errors[kind] += warmUp.errors[kind];
     fixedRate.firstProblem ??= warmUp.firstProblem;
-    const figures = { ...analysis, typenameLatencyMs: latencyStats(typenameLatencies), fixedRatePerSecond: options.outageRate };
+    const figures = {
+      ...analysis,
+      typenameLatencyMs: latencyStats(typenameLatencies),
+      fixedRatePerSecond: options.outageRate,
+      floorTypenameAtFixedRateLatencyMs: latencyStats(floorLatencies),
+    };
     const rowOf = (phase: PhaseOutcome): Omit<ScenarioFigures, 'name' | 'target' | 'note'> => {
       const received = phase.latencies.length;
       const attempts = calls.filter((call) => call.depId !== null && phaseOfStore.get(call.depId) === phase).length;
@@ -234,7 +251,8 @@ export async function measureOutage(
         target: `the same gateway once its breaker is open; ${options.outageRate} req/s offered`,
         note:
           `answers once open at ${options.outageRate} req/s: ${figures.openAtFixedRateAnswers} answers, p50 ${ms(figures.openAtFixedRateLatencyMs?.p50)}, ` +
-          `p99 ${ms(figures.openAtFixedRateLatencyMs?.p99)} (goal < 5 ms); its calls are in the outage row's counts`,
+          `p99 ${ms(figures.openAtFixedRateLatencyMs?.p99)} (goal < 5 ms); bare yoga's { __typename } at the same rate: p50 ` +
+          `${ms(figures.floorTypenameAtFixedRateLatencyMs?.p50)}, p99 ${ms(figures.floorTypenameAtFixedRateLatencyMs?.p99)}; its calls are in the outage row's counts`,
       },
     };
   } finally {
@@ -243,6 +261,31 @@ export async function measureOutage(
     await server?.stop();
     await emulator.stop();
   }
+}
+
+/**
+ * `{ __typename }` at `ratePerSecond` over {@link OUTAGE_CONNECTIONS} connections for `durationS`, after a warm-up
+ * second (new connections) whose answers are left out: the latencies of every answer, all checked.
+ */
+async function fixedRateTypename(url: string, ratePerSecond: number, durationS: number): Promise<number[]> {
+  const body = graphqlBody(TYPENAME_QUERY);
+  const latencies: number[] = [];
+  for (const [seconds, keep] of [[OUTAGE_FIXED_RATE_WARM_UP_S, false], [durationS, true]] as const) {
+    let wrong = 0;
+    const run = await runTimedLoad({
+      url,
+      connections: OUTAGE_CONNECTIONS,
+      durationS: seconds,
+      ratePerSecond,
+      nextRequest: () => ({ body, meta: null }),
+      onAnswer: (answer) => {
+        if (answer.status !== 200 || !checkTypename(answer.body).ok) wrong++;
+        else if (keep) latencies.push(answer.latencyMs);
+      },
+    });
+    if (wrong > 0 || run.transportErrors > 0) throw new Error(`${OUTAGE_SCENARIO}: ${wrong + run.transportErrors} of ${run.sent} { __typename } requests to ${url} failed (${run.firstTransportError ?? 'wrong answers'})`);
+  }
+  return latencies;
 }
 
 const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${value.toFixed(2)} ms`);
@@ -269,6 +312,8 @@ export interface OutageRatios {
   /** p50 and p99 of answers once the breaker is open, at that fixed rate, ms (p99 goal < 5; never checked). */
   outageOpenFixedRateP50Ms: number | null;
   outageOpenFixedRateP99Ms: number | null;
+  /** p99 of the bare yoga floor's `{ __typename }` at the same rate, ms: what the framework alone gives here. */
+  floorTypenameFixedRateP99Ms: number | null;
 }
 
 export function outageRatios(row: OutageRow | undefined): OutageRatios {
@@ -278,6 +323,7 @@ export function outageRatios(row: OutageRow | undefined): OutageRatios {
     outageFixedRatePerSecond: row?.outage.fixedRatePerSecond ?? null,
     outageOpenFixedRateP50Ms: row?.outage.openAtFixedRateLatencyMs?.p50 ?? null,
     outageOpenFixedRateP99Ms: row?.outage.openAtFixedRateLatencyMs?.p99 ?? null,
+    floorTypenameFixedRateP99Ms: row?.outage.floorTypenameAtFixedRateLatencyMs?.p99 ?? null,
   };
 }
 

@@ -67,6 +67,7 @@ export function ratioTable(ratios: Ratios & OutageRatios & ResilienceRatios, mem
     ['outage: p99 of answers once the breaker is open, closed loop, saturated (ms)', fixed(ratios.outageOpenP99Ms, 2), ''],
     [`outage: answers once open at ${fixed(ratios.outageFixedRatePerSecond, 0)} req/s, p50 (ms)`, fixed(ratios.outageOpenFixedRateP50Ms, 2), ''],
     [`outage: answers once open at ${fixed(ratios.outageFixedRatePerSecond, 0)} req/s, p99 (ms)`, fixed(ratios.outageOpenFixedRateP99Ms, 2), '< 5 ms'],
+    [`for reference: bare yoga's { __typename } at the same rate, p99 (ms)`, fixed(ratios.floorTypenameFixedRateP99Ms, 2), ''],
   ];
   return ['| ratio | value | goal (never checked) |', '|---|--:|---|', ...rows.map(([name, value, goal]) => `| ${name} | ${value} | ${goal} |`)].join('\n');
 }

@@ -101,7 +101,7 @@ async function main(): Promise<number> {
   rows.push(await measureSequentialClient(upstream, watch, key, plan.sequential));
   // Peaks of the processes that are done now, before anything stops them.
   for (const child of [upstream, ...Object.values(started), LOAD_GENERATOR]) watch.observe(child);
-  const outage = await measureOutage(options, key, watch, (started) => {
+  const outage = await measureOutage(options, key, started.floor, watch, (started) => {
     if (started.emulator) emulators.push(started.emulator);
     if (started.server) servers.push(started.server);
   });
