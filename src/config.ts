@@ -117,13 +117,13 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** A client must send its whole request (headers and body) within this. */
   clientTimeoutMs: number;
+  /** …and its headers within this. */
+  headersTimeoutMs: number;
   /**
    * V8's heap growing factor, in percent over the live heap after a full GC (`--heap-growing-percent`); 0 leaves
    * V8's own (which lets the heap grow up to 4× between collections).
    */
   heapGrowingPercent: number;
-  /** …and its headers within this. */
-  headersTimeoutMs: number;
   /** Port of the Prometheus listener (`/metrics`); null = off. */
   metricsPort: number | null;
   /** Interface of the Prometheus listener. */
@@ -208,8 +208,8 @@ export const CONFIG_VARIABLES = [
   'OPRETAIL_MAX_QUEUED',
   'SHUTDOWN_GRACE_MS',
   'GATEWAY_CLIENT_TIMEOUT_MS',
-  'GATEWAY_HEAP_GROWING_PERCENT',
   'GATEWAY_HEADERS_TIMEOUT_MS',
+  'GATEWAY_HEAP_GROWING_PERCENT',
   'METRICS_PORT',
   'METRICS_HOST',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -410,8 +410,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxQueued: integer('OPRETAIL_MAX_QUEUED', 500, 0, 1_000_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     clientTimeoutMs: integer('GATEWAY_CLIENT_TIMEOUT_MS', 30_000, 1000, 3_600_000),
-    heapGrowingPercent: integer('GATEWAY_HEAP_GROWING_PERCENT', 50, 0, 1000),
     headersTimeoutMs: integer('GATEWAY_HEADERS_TIMEOUT_MS', 10_000, 1000, 3_600_000),
+    heapGrowingPercent: integer('GATEWAY_HEAP_GROWING_PERCENT', 50, 0, 1000),
     metricsPort: read('METRICS_PORT')?.toLowerCase() === 'off' ? null : integer('METRICS_PORT', 9464, 0, 65535),
     metricsHost: read('METRICS_HOST') ?? '127.0.0.1',
     otelEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:4318'),
