@@ -6,10 +6,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createCaching } from '../../src/caching.js';
 import { loadConfig } from '../../src/config.js';
 import { startEmulator, type Emulator, type Fault } from '../../src/emulator/index.js';
-import { createApiKeyRegistry, generateApiKey, type ApiKeyRegistry, type StoredApiKey } from '../../src/security/api-keys.js';
+import { createApiKeyRegistry, generateApiKey, type ApiKeyRegistry } from '../../src/security/api-keys.js';
 import { createOpretailClient } from '../../src/upstream/client.js';
 import { createPassengerFlowApi } from '../../src/upstream/passenger-flow.js';
 import { createGatewayYoga } from '../../src/yoga.js';
+import { storedKey } from '../fixtures/api-keys.js';
 import { testClientConfig } from '../fixtures/client-config.js';
 import { startRedis, type TestRedis } from '../fixtures/redis-server.js';
 
@@ -44,10 +45,6 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 const operator = generateApiKey();
 const viewer = generateApiKey();
-const storedKey = (name: string, generated: { sha256: string }, flags: Partial<StoredApiKey['apiKey']>): StoredApiKey => ({
-  sha256: generated.sha256,
-  apiKey: { name, stores: '*', maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false, cacheBypass: false, ...flags },
-});
 const KEYS = createApiKeyRegistry([storedKey('operator', operator, { cacheBypass: true }), storedKey('viewer', viewer, {})]);
 const bearer = (generated: { key: string }) => ({ authorization: `Bearer ${generated.key}` });
 

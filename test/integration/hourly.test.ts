@@ -8,6 +8,7 @@ import { createOpretailClient } from '../../src/upstream/client.js';
 import { createHourlyFlowApi } from '../../src/upstream/hourly-flow.js';
 import { createPassengerFlowApi } from '../../src/upstream/passenger-flow.js';
 import { createGatewayYoga } from '../../src/yoga.js';
+import { storedKey } from '../fixtures/api-keys.js';
 import { testClientConfig } from '../fixtures/client-config.js';
 import { startRedis, type TestRedis } from '../fixtures/redis-server.js';
 
@@ -30,12 +31,7 @@ type Hour = { date?: string; hour: number; inflow: number | null; passBy?: numbe
 type StoreHours = { id: string; hourlyPassengerIndicators: Hour[] | null };
 
 const viewer = generateApiKey();
-const KEYS = createApiKeyRegistry([
-  {
-    sha256: viewer.sha256,
-    apiKey: { name: 'viewer', stores: new Set(ids(3)), maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false, cacheBypass: false },
-  },
-]);
+const KEYS = createApiKeyRegistry([storedKey('viewer', viewer, { stores: new Set(ids(3)) })]);
 
 let emulator: Emulator;
 let stringEmulator: Emulator;

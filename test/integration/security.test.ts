@@ -7,6 +7,7 @@ import { createOpretailClient, type OpretailClient } from '../../src/upstream/cl
 import { createPassengerFlowApi } from '../../src/upstream/passenger-flow.js';
 import { createGatewayYoga } from '../../src/yoga.js';
 import { DASHBOARD_QUERY, dashboardVariables, ID_BLOCKS } from '../../scripts/bench/scenario-queries.js';
+import { storedKey } from '../fixtures/api-keys.js';
 import { testClientConfig } from '../fixtures/client-config.js';
 
 const SECRET = 'security-test-secret';
@@ -14,10 +15,8 @@ const dash = generateApiKey();
 const router = generateApiKey();
 const capped = generateApiKey();
 const publicSite = generateApiKey();
-const key = (name: string, generated: { sha256: string }, stores: string[] | '*', flags: Partial<StoredApiKey['apiKey']> = {}): StoredApiKey => ({
-  sha256: generated.sha256,
-  apiKey: { name, stores: stores === '*' ? '*' : new Set(stores), maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false, cacheBypass: false, ...flags },
-});
+const key = (name: string, generated: { sha256: string }, stores: string[] | '*', flags: Partial<StoredApiKey['apiKey']> = {}): StoredApiKey =>
+  storedKey(name, generated, { stores: stores === '*' ? '*' : new Set(stores), ...flags });
 const KEYS = createApiKeyRegistry([
   key('dash', dash, ['174679', '174680']),
   key('router', router, '*', { traces: true }),

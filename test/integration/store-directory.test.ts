@@ -4,10 +4,11 @@ import { createCaching } from '../../src/caching.js';
 import { loadConfig } from '../../src/config.js';
 import { createGatewayDirectory } from '../../src/directory.js';
 import { DEPARTMENTS_METHOD, EMULATOR_DIRECTORY, startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { createApiKeyRegistry, generateApiKey, type StoredApiKey } from '../../src/security/api-keys.js';
+import { createApiKeyRegistry, generateApiKey } from '../../src/security/api-keys.js';
 import { createOpretailClient } from '../../src/upstream/client.js';
 import { createPassengerFlowApi, GET_PASSENGER_INDICATOR_DATA } from '../../src/upstream/passenger-flow.js';
 import { createGatewayYoga } from '../../src/yoga.js';
+import { storedKey } from '../fixtures/api-keys.js';
 import { testClientConfig } from '../fixtures/client-config.js';
 import { startRedis, type TestRedis } from '../fixtures/redis-server.js';
 
@@ -27,10 +28,6 @@ interface GraphQLBody {
 
 const operator = generateApiKey();
 const regional = generateApiKey();
-const storedKey = (name: string, generated: { sha256: string }, flags: Partial<StoredApiKey['apiKey']>): StoredApiKey => ({
-  sha256: generated.sha256,
-  apiKey: { name, stores: '*', maxUpstreamCalls: null, traces: false, trustedDocumentsOnly: false, cacheBypass: false, ...flags },
-});
 /** `regional` may read two listed stores and one the directory does not list. */
 const REGIONAL_STORES = ['174700', '174679', '999'];
 const KEYS = createApiKeyRegistry([
